@@ -1,0 +1,1 @@
+"""AutoMana backend: FastAPI app, services, repositories."""

@@ -1,0 +1,1 @@
+"""The `automana` command line."""

@@ -1,0 +1,190 @@
+"""`automana`: run the stack (up/serve/worker/beat), migrate, and run service keys from the shell.
+
+Sub-command groups from other modules are added at the bottom (`app.add_typer`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from backend.core.settings import get_settings
+
+app = typer.Typer(help="AutoMana: Magic: The Gathering catalog, collections and prices.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+console = Console(stderr=True)
+
+HostOpt = Annotated[str, typer.Option(help="Interface to bind")]
+PortOpt = Annotated[int, typer.Option(help="Port to bind")]
+
+
+def _require_database_url() -> str:
+    url = get_settings().database_url
+    if not url:
+        console.print("[red]DATABASE_URL is not set[/red] (use `automana up` for embedded services)")
+        raise typer.Exit(2)
+    return url
+
+
+@app.command()
+def migrate() -> None:
+    """Apply pending database migrations (each once, under a lock)."""
+    from backend.database.migrate import migrate as run_migrations
+
+    applied = run_migrations(_require_database_url())
+    console.print(f"applied {len(applied)} migration(s)" + "".join(f"\n  {m.path.name}" for m in applied))
+
+
+@app.command()
+def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
+          workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1) -> None:
+    """Run the API with uvicorn (no auto-reload: this is the production entry point too)."""
+    import uvicorn
+
+    _require_database_url()
+    uvicorn.run("backend.main:app", host=host, port=port, workers=workers, proxy_headers=True,
+                forwarded_allow_ips=",".join(get_settings().trusted_proxies), log_config=None)
+
+
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option(help="prefork child processes")] = 2,
+           loglevel: str = "INFO") -> None:
+    """Run a Celery worker (prefork, so time limits can terminate a stuck task)."""
+    from celery_app.celery_main_app import celery_app
+
+    celery_app.worker_main(["worker", f"--concurrency={concurrency}", "--pool=prefork", f"--loglevel={loglevel}",
+                            "--without-gossip", "--without-mingle"])
+
+
+@app.command()
+def beat(loglevel: str = "INFO") -> None:
+    """Run Celery beat. Run exactly one per deployment."""
+    from celery_app.celery_main_app import celery_app
+
+    schedule_file = get_settings().data_dir / "celerybeat-schedule"
+    schedule_file.parent.mkdir(parents=True, exist_ok=True)
+    celery_app.start(["beat", f"--loglevel={loglevel}", f"--schedule={schedule_file}"])
+
+
+@app.command("run")
+def run_key(key: Annotated[str, typer.Argument(help="service key, e.g. ops.logs.prune")],
+            kwargs: Annotated[str, typer.Option("--kwargs", help="JSON object of keyword arguments")] = "{}",
+            via_celery: Annotated[bool, typer.Option("--celery", help="send to a worker and wait")] = False) -> None:
+    """Run one registry service key, in-process or through a Celery worker."""
+    arguments = json.loads(kwargs)
+    if not isinstance(arguments, dict):
+        raise typer.BadParameter("--kwargs must be a JSON object")
+    if via_celery:
+        from celery_app.tasks.registry_tasks import run_service
+
+        result = run_service.delay(key, arguments).get(timeout=3600)
+    else:
+        from celery_app.worker_runtime import WorkerRuntime
+
+        runtime = WorkerRuntime(get_settings())
+        try:
+            result = runtime.run_service(key, arguments)
+        finally:
+            runtime.close()
+    typer.echo(json.dumps(result, default=str, indent=2))
+
+
+@app.command()
+def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
+       concurrency: Annotated[int, typer.Option(help="worker processes")] = 2) -> None:
+    """Start everything on this machine: embedded Postgres/Redis when none are configured,
+    migrations, then the API, a Celery worker and beat as child processes. Ctrl-C stops all."""
+    from backend.core.embedded import EmbeddedServices
+    from backend.database.migrate import migrate as run_migrations
+
+    started = time.monotonic()
+    settings = get_settings()
+    env = dict(os.environ)
+    embedded = EmbeddedServices(settings.data_dir)
+    try:
+        if not settings.database_url:
+            env["DATABASE_URL"] = embedded.start_postgres("automana")
+            console.print(f"embedded Postgres: data in {settings.data_dir / 'pgdata'}")
+        if not settings.celery_broker_url:
+            env["REDIS_URL"] = embedded.start_redis()
+            env.pop("CELERY_BROKER_URL", None)
+            env.pop("CELERY_RESULT_BACKEND", None)
+            console.print(f"embedded Redis: {env['REDIS_URL']}")
+        applied = run_migrations(env.get("DATABASE_URL") or settings.database_url)
+        console.print(f"migrations: {len(applied)} applied")
+        python = sys.executable
+        children = {
+            "api": subprocess.Popen([python, "-m", "backend.cli", "serve", "--host", host, "--port", str(port)], env=env),
+            "worker": subprocess.Popen([python, "-m", "backend.cli", "worker", "--concurrency", str(concurrency)], env=env),
+            "beat": subprocess.Popen([python, "-m", "backend.cli", "beat"], env=env),
+        }
+        _wait_until_ready(host, port, children["api"])
+        console.print(f"[green]AutoMana is up[/green] in {time.monotonic() - started:.1f}s: "
+                      f"API http://{host}:{port}/  docs http://{host}:{port}/docs  (Ctrl-C stops everything)")
+        _supervise(children)
+    finally:
+        embedded.stop()
+
+
+def _wait_until_ready(host: str, port: int, api: subprocess.Popen, timeout: float = 120.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/ready"
+    while time.monotonic() < deadline:
+        if api.poll() is not None:
+            raise typer.Exit(f"the API exited with code {api.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    console.print("[yellow]the API did not report ready in time; still running[/yellow]")
+
+
+def _supervise(children: dict[str, subprocess.Popen]) -> None:
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping:
+            for name, proc in children.items():
+                if proc.poll() is not None:
+                    console.print(f"[red]{name} exited with code {proc.returncode}; stopping[/red]")
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        for proc in children.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for name, proc in children.items():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                console.print(f"{name} did not stop in time; killing")
+                proc.kill()
+        console.print("stopped")
+
+
+def _register_subcommands() -> None:
+    """Sub-command modules of other domains register here."""
+
+
+_register_subcommands()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

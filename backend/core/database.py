@@ -1,0 +1,122 @@
+"""Connection pools: asyncpg for request paths, psycopg2 for sync work (migrations, CLI, log writer)."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+
+import asyncpg
+import orjson
+import psycopg2
+import psycopg2.extras
+import psycopg2.pool
+
+from backend.core.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def normalise_dsn(url: str) -> str:
+    """Accept SQLAlchemy-style driver suffixes (postgresql+asyncpg://) as well as plain URLs."""
+    scheme, sep, rest = url.partition("://")
+    if "+" in scheme:
+        scheme = scheme.split("+", 1)[0]
+    if scheme == "postgres":
+        scheme = "postgresql"
+    return f"{scheme}{sep}{rest}"
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb/json in and out as Python objects, encoded by orjson.
+    for typename in ("jsonb", "json"):
+        await conn.set_type_codec(
+            typename,
+            encoder=lambda v: orjson.dumps(v).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+async def init_async_pool(settings: Settings) -> asyncpg.Pool:
+    dsn = normalise_dsn(settings.database_url or "")
+    delay = settings.db_connect_backoff_seconds
+    for attempt in range(1, settings.db_connect_attempts + 1):
+        try:
+            return await asyncpg.create_pool(
+                dsn,
+                min_size=settings.db_pool_min_size,
+                max_size=settings.db_pool_max_size,
+                init=_init_connection,
+                server_settings={
+                    "application_name": "automana",
+                    "statement_timeout": str(settings.db_statement_timeout_ms),
+                    "idle_in_transaction_session_timeout": str(settings.db_statement_timeout_ms),
+                },
+                # A connection that errored is reset (ROLLBACK; RESET ALL) by asyncpg on release.
+                max_inactive_connection_lifetime=300,
+            )
+        except (OSError, asyncpg.PostgresError) as exc:
+            if attempt == settings.db_connect_attempts:
+                raise
+            logger.warning("database not reachable (attempt %s): %s", attempt, type(exc).__name__)
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise RuntimeError("unreachable")
+
+
+class SyncPool:
+    """A psycopg2 pool whose connections are rolled back before they go back, so none returns aborted."""
+
+    def __init__(self, dsn: str, maxconn: int):
+        self._pool = psycopg2.pool.ThreadedConnectionPool(1, maxconn, dsn)
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[psycopg2.extensions.connection]:
+        conn = self._pool.getconn()
+        broken = False
+        try:
+            yield conn
+        finally:
+            try:
+                if conn.closed:
+                    broken = True
+                else:
+                    conn.rollback()
+            except psycopg2.Error:
+                broken = True
+            self._pool.putconn(conn, close=broken)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[psycopg2.extensions.connection]:
+        with self.connection() as conn:
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+
+    def close(self) -> None:
+        self._pool.closeall()
+
+
+def init_sync_pool(settings: Settings) -> SyncPool:
+    dsn = normalise_dsn(settings.database_url or "")
+    delay = settings.db_connect_backoff_seconds
+    for attempt in range(1, settings.db_connect_attempts + 1):
+        try:
+            return SyncPool(dsn, settings.db_sync_pool_max_size)
+        except psycopg2.OperationalError:
+            if attempt == settings.db_connect_attempts:
+                raise
+            logger.warning("database not reachable for sync pool (attempt %s)", attempt)
+            time.sleep(delay)
+            delay *= 2
+    raise RuntimeError("unreachable")
+
+
+async def close_async_pool(pool: asyncpg.Pool | None) -> None:
+    if pool is not None:
+        await pool.close()

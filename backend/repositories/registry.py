@@ -1,0 +1,41 @@
+"""Repository registry: services name the repositories they need; the ServiceManager builds them."""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_repository_registry: dict[str, type] = {}
+
+
+class DuplicateRepositoryError(RuntimeError):
+    pass
+
+
+def repository(name: str):
+    """Class decorator: register a repository under `name`; services receive it as `{name}_repository`."""
+    if not _NAME.match(name):
+        raise ValueError(f"invalid repository name {name!r}")
+
+    def decorate(cls: type) -> type:
+        existing = _repository_registry.get(name)
+        if existing is not None and existing.__qualname__ != cls.__qualname__:
+            raise DuplicateRepositoryError(f"repository {name!r} registered twice ({existing} and {cls})")
+        _repository_registry[name] = cls
+        cls.repository_name = name
+        return cls
+
+    return decorate
+
+
+def discover_repositories() -> dict[str, type]:
+    import backend.repositories as package
+
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        importlib.import_module(module.name)
+    return _repository_registry
+
+
+def get_repository_class(name: str) -> type:
+    return _repository_registry[name]

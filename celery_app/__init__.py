@@ -1,0 +1,1 @@
+"""Celery application: workers run registry service keys and the named pipelines."""

@@ -1,0 +1,59 @@
+"""The Celery app. Tasks are thin adapters over registry keys (see celery_app/tasks/)."""
+from __future__ import annotations
+
+import logging
+
+from celery import Celery, signals
+
+from backend.core.boot_guard import run_boot_guard
+from backend.core.logging_config import configure_logging, task_context_var
+from backend.core.settings import get_settings
+from celery_app.celeryconfig import build_config
+
+TASK_MODULES = ["celery_app.tasks.registry_tasks", "celery_app.tasks.ops_tasks"]
+
+
+def create_celery_app() -> Celery:
+    app = Celery("automana")
+    app.conf.update(build_config(get_settings()))
+    app.conf.include = list(TASK_MODULES)
+    return app
+
+
+celery_app = create_celery_app()
+
+
+@signals.worker_process_init.connect
+def _init_worker_process(**_: object) -> None:
+    # Each prefork child builds its own pools (sockets must not be shared across fork).
+    from celery_app.worker_runtime import get_runtime
+
+    settings = get_settings()
+    run_boot_guard(settings)
+    configure_logging(settings, "worker")
+    get_runtime().start()
+
+
+@signals.worker_process_shutdown.connect
+def _close_worker_process(**_: object) -> None:
+    from celery_app.worker_runtime import shutdown_runtime
+
+    shutdown_runtime()
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: object) -> None:
+    configure_logging(get_settings(), "worker")
+
+
+@signals.task_prerun.connect
+def _bind_task_context(task_id=None, task=None, **_: object) -> None:
+    task_context_var.set({"task_id": task_id, "task_name": getattr(task, "name", None)})
+
+
+@signals.task_postrun.connect
+def _clear_task_context(**_: object) -> None:
+    task_context_var.set(None)
+
+
+logging.getLogger(__name__).debug("celery app configured")

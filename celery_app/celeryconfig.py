@@ -1,0 +1,48 @@
+"""Celery settings, all from backend.core.settings; the beat schedule lives here and only here."""
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+from backend.core.settings import Settings
+
+
+def build_config(settings: Settings) -> dict:
+    broker = settings.celery_broker_url or "redis://127.0.0.1:6379/0"
+    return {
+        "broker_url": broker,
+        "result_backend": settings.celery_result_backend or broker,
+        # JSON only: no pickle from the broker.
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "timezone": "UTC",
+        "enable_utc": True,
+        # A task is acknowledged after it finishes, and re-queued if its worker dies mid-way;
+        # every task is therefore written to be safe to run twice.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        # Redelivery happens only after the visibility timeout: keep it above the longest task.
+        "broker_transport_options": {"visibility_timeout": settings.celery_visibility_timeout_seconds},
+        "result_backend_transport_options": {"visibility_timeout": settings.celery_visibility_timeout_seconds},
+        "task_soft_time_limit": settings.celery_task_soft_time_limit_seconds,
+        "task_time_limit": settings.celery_task_time_limit_seconds,
+        "result_expires": 7 * 24 * 3600,
+        "task_track_started": True,
+        "worker_hijack_root_logger": False,
+        "worker_max_tasks_per_child": 200,
+        "broker_connection_retry_on_startup": True,
+        "beat_schedule": beat_schedule(settings),
+    }
+
+
+def beat_schedule(settings: Settings) -> dict:
+    """Periodic work. Each entry expires, so a backlog queued while workers were down is dropped."""
+    return {
+        "ops-prune-log-records": {
+            "task": "automana.ops.prune_log_records",
+            "schedule": crontab(minute=17, hour=3),
+            "options": {"expires": 6 * 3600},
+        },
+    }

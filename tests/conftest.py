@@ -1,0 +1,5 @@
+"""Test configuration: real Postgres and Redis (the machine's when TEST_* URLs are set, else embedded)."""
+pytest_plugins = [
+    "tests.fixtures.services",
+    "tests.fixtures.app",
+]
