@@ -12,13 +12,13 @@ import ast
 import importlib
 import inspect
 import logging
-import pkgutil
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backend.core.discovery import import_submodules
 from backend.repositories.registry import discover_repositories
 from backend.request_handling.errors import UnknownServiceError
 from backend.request_handling.QueryExecutor import QueryExecutor
@@ -75,8 +75,7 @@ def service(key: str, *, repositories: Iterable[str] = (), transactional: bool =
 def discover_services() -> dict[str, ServiceSpec]:
     import backend.new_services as package
 
-    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        importlib.import_module(module.name)
+    import_submodules(package)
     return _service_registry
 
 
