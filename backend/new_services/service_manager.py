@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 SERVICE_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
 # Names a service may declare as parameters to receive shared resources.
 RESOURCE_NAMES = frozenset({"settings", "redis", "executor", "service_manager", "connection"})
-# Callers that name service keys: the static check reads these calls in routers, tasks and the CLI.
+# Callers that name service keys: the static check reads these calls in routers, dependencies, tasks and the CLI.
 KEY_CALLS = frozenset({"execute_service", "run_service_key"})
 
 
@@ -117,7 +117,7 @@ def _is_forwarded_parameter(arg: ast.AST) -> bool:
 
 def default_reference_roots() -> list[Path]:
     root = Path(__file__).resolve().parents[2]
-    return [root / "backend" / "api", root / "celery_app", root / "backend" / "cli"]
+    return [root / "backend" / "api", root / "backend" / "dependancies", root / "celery_app", root / "backend" / "cli"]
 
 
 class ServiceManager:
