@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 RoleName = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=2, max_length=50,
-                                            pattern=r"^[a-z][a-z0-9_]+$")]
+                                            pattern=r"^[A-Za-z][A-Za-z0-9_]+$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 

@@ -234,11 +234,11 @@ async def test_cross_site_cookie_writes_are_refused(browser, plain_user, headers
 
 
 async def test_same_origin_and_allowlisted_cookie_writes_pass(browser, plain_user, settings):
-    settings.csrf_trusted_origins = ["https://app.example.test"]
+    settings.csrf_trusted_origins = ["https://app.example.com"]
     await login(browser, plain_user.username, plain_user.password)
     for headers in ({"Sec-Fetch-Site": "same-origin", "Origin": "https://testserver"},
                     {"Origin": "https://testserver"},
-                    {"Sec-Fetch-Site": "same-site", "Origin": "https://app.example.test"}):
+                    {"Sec-Fetch-Site": "same-site", "Origin": "https://app.example.com"}):
         response = await browser.put("/api/users/users/", json={"full_name": "Jace"}, headers=headers)
         assert response.status_code == 200, (headers, response.text)
 
