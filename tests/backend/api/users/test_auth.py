@@ -274,3 +274,16 @@ async def test_login_without_redis_fails_closed(settings, plain_user):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
             response = await login(http, plain_user.username, plain_user.password)
     assert response.status_code == 503
+
+
+async def test_concurrent_use_of_one_refresh_token_counts_as_reuse(client, plain_user):
+    import asyncio
+
+    first, second = await asyncio.gather(
+        client.post(REFRESH, json={"refresh_token": plain_user.refresh_token}),
+        client.post(REFRESH, json={"refresh_token": plain_user.refresh_token}),
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 401]
+    winner = first if first.status_code == 200 else second
+    # The family is revoked, so even the winner's new tokens are dead.
+    assert (await client.post(REFRESH, json={"refresh_token": winner.json()["refresh_token"]})).status_code == 401

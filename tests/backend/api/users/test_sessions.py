@@ -121,3 +121,15 @@ async def test_sessions_require_authentication(client):
 async def test_bad_session_id_is_422(client, user_headers):
     response = await client.get(f"{SESSIONS}not-a-uuid", headers=user_headers)
     assert response.status_code == 422
+
+
+async def test_prune_deletes_only_long_expired_sessions(service_manager, plain_user, db):
+    with db.cursor() as cur:
+        cur.execute("""INSERT INTO user_management.sessions (user_id, token_hash, created_at, last_seen_at, expires_at)
+                       VALUES (%s, '\\x01', now() - interval '90 days', now() - interval '90 days',
+                               now() - interval '60 days')""", (plain_user.id,))
+    deleted = await service_manager.execute_service("user_management.session.prune", keep_days=30)
+    assert deleted == 1
+    with db.cursor() as cur:
+        cur.execute("SELECT id::text FROM user_management.sessions")
+        assert [row[0] for row in cur.fetchall()] == [plain_user.session_id]

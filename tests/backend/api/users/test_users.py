@@ -284,3 +284,10 @@ async def test_last_admin_cannot_lose_the_role(client, admin_user):
     response = await client.delete(f"{USERS}{admin_user.id}/roles/admin", headers=admin_user.headers,
                                    params={"reason": "stepping down"})
     assert response.status_code == 409
+
+
+async def test_last_admin_cannot_be_disabled(client, admin_user):
+    response = await client.put(f"{USERS}{admin_user.id}/active", headers=admin_user.headers,
+                                json={"is_active": False, "reason": "oops"})
+    assert response.status_code == 409
+    assert (await client.get(ME, headers=admin_user.headers)).status_code == 200
