@@ -42,12 +42,12 @@ class Principal:
 
 
 def _bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization")
-    if header is None:
+    # Other schemes (e.g. Basic added by a proxy) are not ours to judge: they fall through to the cookie.
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
         return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationError("Authorization header must be 'Bearer <access token>'", code="invalid_token")
+    if not token.strip():
+        raise AuthenticationError("empty Bearer token", code="invalid_token")
     return token.strip()
 
 

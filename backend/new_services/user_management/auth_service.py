@@ -43,14 +43,16 @@ async def login(*, user_repository, session_repository, settings: Settings, redi
     Unknown user, wrong password and disabled account give the same 401 after the same Argon2 work.
     """
     throttle = LoginThrottle(redis, settings)
-    await throttle.check(username, client_ip)
     credentials = await user_repository.get_credentials(username.strip())
+    # Count an existing account by its id, so "alice" and "alice@example.com" share one budget.
+    account = f"id:{credentials['id']}" if credentials else f"login:{username.strip().lower()}"
+    await throttle.check(account, client_ip)
     password_ok = await verify_password(settings, credentials["password_hash"] if credentials else None, password)
     if not password_ok or not credentials["is_active"]:
-        await throttle.record_failure(username, client_ip)
+        await throttle.record_failure(account, client_ip)
         logger.warning("failed login", extra={"client_ip": client_ip})
         raise AuthenticationError(BAD_CREDENTIALS, code="invalid_credentials")
-    await throttle.record_success(username, client_ip)
+    await throttle.record_success(account, client_ip)
 
     now = utcnow()
     user_id = credentials["id"]

@@ -7,6 +7,7 @@ failure and are not extended by refused attempts), so any block ends by itself.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from redis.exceptions import RedisError
 
@@ -14,6 +15,19 @@ from backend.core.settings import Settings
 from backend.request_handling.errors import RateLimitedError, ServiceUnavailableError
 
 KEY_PREFIX = "automana:login:fail"
+
+
+def ip_bucket(ip: str) -> str:
+    """IPv6 clients usually own a whole /64: count it as one address, or rotating costs nothing."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 class LoginThrottle:
@@ -33,7 +47,7 @@ class LoginThrottle:
 
     @staticmethod
     def _ip_key(ip: str) -> str:
-        return f"{KEY_PREFIX}:ip:{ip}"
+        return f"{KEY_PREFIX}:ip:{ip_bucket(ip)}"
 
     async def check(self, account: str, ip: str) -> None:
         """Raise 429 (with Retry-After) when this account-from-this-IP or this IP is over its limit."""

@@ -287,3 +287,19 @@ async def test_concurrent_use_of_one_refresh_token_counts_as_reuse(client, plain
     winner = first if first.status_code == 200 else second
     # The family is revoked, so even the winner's new tokens are dead.
     assert (await client.post(REFRESH, json={"refresh_token": winner.json()["refresh_token"]})).status_code == 401
+
+
+async def test_username_and_email_share_one_failure_budget(client, plain_user, settings):
+    settings.login_max_failures_per_account = 2
+    await login(client, plain_user.username, "Wrong-password-999")
+    await login(client, plain_user.email.upper(), "Wrong-password-999")
+    assert (await login(client, plain_user.username, plain_user.password)).status_code == 429
+
+
+def test_ipv6_clients_are_counted_per_64():
+    from backend.new_services.user_management.login_throttle import ip_bucket
+
+    assert ip_bucket("2001:db8:1:2:aaaa::1") == ip_bucket("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert ip_bucket("2001:db8:1:3::1") != ip_bucket("2001:db8:1:2::1")
+    assert ip_bucket("203.0.113.5") == "203.0.113.5"
+    assert ip_bucket("::ffff:203.0.113.5") == "203.0.113.5"
