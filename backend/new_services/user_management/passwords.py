@@ -19,23 +19,28 @@ COMMON_PASSWORDS = frozenset(p for p in FREQUENCY_LISTS["passwords"] if len(p) >
 
 
 @functools.lru_cache(maxsize=8)
-def _hasher(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism,
-                          hash_len=32, salt_len=16, type=Type.ID)
+def _argon2(time_cost: int, memory_cost: int, parallelism: int) -> tuple[PasswordHasher, str]:
+    """The hasher for these parameters and a dummy hash made with it.
+
+    The dummy is made here, on first use of the parameters by *any* login, so the first unknown-user
+    login does not cost one hash more than the first known-user login.
+    """
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism,
+                            hash_len=32, salt_len=16, type=Type.ID)
+    return hasher, hasher.hash("no account has this password: it only spends the time a real check would")
 
 
 def hasher_for(settings: Settings) -> PasswordHasher:
-    return _hasher(settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism)
+    return _argon2(settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism)[0]
 
 
-@functools.lru_cache(maxsize=8)
-def _dummy_hash(hasher: PasswordHasher) -> str:
-    return hasher.hash("no account has this password: it only spends the time a real check would")
+def _dummy_hash(settings: Settings) -> str:
+    return _argon2(settings.argon2_time_cost, settings.argon2_memory_cost_kib, settings.argon2_parallelism)[1]
 
 
 async def hash_password(settings: Settings, password: str) -> str:
     # Argon2 is deliberately slow and CPU-bound: run it off the event loop.
-    return await asyncio.to_thread(hasher_for(settings).hash, password)
+    return await asyncio.to_thread(lambda: hasher_for(settings).hash(password))
 
 
 def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
@@ -47,9 +52,9 @@ def _verify(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
 
 async def verify_password(settings: Settings, password_hash: str | None, password: str) -> bool:
     """Check a password; with no hash (unknown user) check a dummy one so both cases cost the same."""
-    hasher = hasher_for(settings)
+    hasher = await asyncio.to_thread(hasher_for, settings)  # the first call per parameters hashes the dummy
     if password_hash is None:
-        await asyncio.to_thread(_verify, hasher, await asyncio.to_thread(_dummy_hash, hasher), password)
+        await asyncio.to_thread(_verify, hasher, _dummy_hash(settings), password)
         return False
     return await asyncio.to_thread(_verify, hasher, password_hash, password)
 
