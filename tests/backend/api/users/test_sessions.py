@@ -28,6 +28,8 @@ async def test_list_own_sessions_marks_the_current_one(client, make_user):
 
 async def test_user_cannot_read_or_revoke_anothers_sessions(client, make_user):
     alice, bob = await make_user(), await make_user()
+    own = await client.get(f"{SESSIONS}{alice.session_id}", headers=alice.headers)
+    assert own.status_code == 200 and own.json()["data"]["is_current"] is True
     assert (await client.get(f"{SESSIONS}{bob.session_id}", headers=alice.headers)).status_code == 404
     assert (await client.delete(f"{SESSIONS}{bob.session_id}/desactivate", headers=alice.headers)).status_code == 404
     assert (await client.get(SESSIONS, headers=alice.headers, params={"user_id": bob.id})).status_code == 403

@@ -77,3 +77,15 @@ def test_password_policy(password, rule):
 def test_good_password_passes_policy():
     passwords.check_password_policy("Jace-Reads-Minds-42", username="jace", email="jace@example.com")
     assert len(passwords.COMMON_PASSWORDS) > 10_000
+
+
+def test_cookie_is_secure_everywhere_but_dev():
+    assert Settings(env="dev").session_cookie_secure is False
+    assert Settings(env="test").session_cookie_secure is True
+    assert Settings(env="prod").session_cookie_secure is True
+    assert Settings(env="prod", session_cookie_secure=False).session_cookie_secure is False  # explicit opt-out
+
+
+def test_idle_timeout_cannot_exceed_lifetime():
+    with pytest.raises(ValidationError, match="idle"):
+        Settings(env="test", session_idle_timeout_seconds=10_000, session_absolute_lifetime_seconds=5_000)
