@@ -12,7 +12,7 @@ from backend.new_services.user_management.passwords import (
 )
 from backend.new_services.user_management.session_policy import utcnow
 from backend.request_handling.errors import (
-    AuthenticationError, ConflictError, NotFoundError, PermissionDeniedError,
+    AuthenticationError, ConflictError, NotFoundError,
 )
 
 logger = logging.getLogger(__name__)
