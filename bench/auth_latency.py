@@ -131,7 +131,7 @@ def main() -> None:
     defaults = Settings(env="test")
     print(f"Argon2id: m={defaults.argon2_memory_cost_kib} KiB, t={defaults.argon2_time_cost}, "
           f"p={defaults.argon2_parallelism}; {args.clients} concurrent clients; uvicorn workers={args.workers}; "
-          f"CPUs={os.cpu_count()}")
+          f"CPUs={os.cpu_count()}; load average before={os.getloadavg()[0]:.2f} (client and server share them)")
 
     name = f"automana_bench_{os.getpid()}"
     admin_execute(args.server_url, f'CREATE DATABASE "{name}"')
