@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
+from backend.dependancies.auth.client_ip import ClientIpDep
 from backend.dependancies.auth.session_cookie import clear_session_cookie
 from backend.dependancies.auth.users import AdminDep, CurrentUserDep
 from backend.dependancies.query_deps import PaginationDep, SearchDep, Sort, sort_params
@@ -51,12 +52,13 @@ async def update_me(body: UserUpdate, principal: CurrentUserDep, service_manager
 
 
 @router.put("/me/password", response_model=ApiResponse[SessionsRevoked])
-async def change_my_password(body: PasswordChange, principal: CurrentUserDep, service_manager: ServiceManagerDep):
+async def change_my_password(body: PasswordChange, principal: CurrentUserDep, service_manager: ServiceManagerDep,
+                             client_ip: ClientIpDep):
     """Change your password (the current one is required); every other session is signed out."""
     revoked = await service_manager.execute_service(
         "user_management.user.change_password", user_id=principal.user_id,
         current_session_id=principal.session_id, current_password=body.current_password,
-        new_password=body.new_password,
+        new_password=body.new_password, client_ip=client_ip,
     )
     return ApiResponse(data=SessionsRevoked(revoked=revoked), message="password changed")
 

@@ -7,12 +7,13 @@ from uuid import UUID
 from backend.core.settings import Settings
 from backend.dependancies.query_deps import Sort
 from backend.new_services.service_manager import service
+from backend.new_services.user_management.login_throttle import LoginThrottle
 from backend.new_services.user_management.passwords import (
     check_password_policy, hash_password, verify_password,
 )
 from backend.new_services.user_management.session_policy import utcnow
 from backend.request_handling.errors import (
-    AuthenticationError, ConflictError, NotFoundError,
+    ConflictError, NotFoundError, PermissionDeniedError,
 )
 
 logger = logging.getLogger(__name__)
@@ -90,15 +91,25 @@ async def update_profile(*, user_repository, user_id: str, email: str | None = N
 
 
 @service("user_management.user.change_password", repositories=["user", "session"])
-async def change_password(*, user_repository, session_repository, settings: Settings, user_id: str,
-                          current_session_id: str | None, current_password: str, new_password: str) -> int:
-    """Re-authenticates with the current password; every other session of the user is revoked."""
+async def change_password(*, user_repository, session_repository, settings: Settings, redis, user_id: str,
+                          current_session_id: str | None, current_password: str, new_password: str,
+                          client_ip: str) -> int:
+    """Re-authenticates with the current password; every other session of the user is revoked.
+
+    Wrong current passwords count against the same throttle as logins, so a stolen session cannot
+    be used to guess the password. The refusal is a 403: the caller *is* signed in.
+    """
     uid = UUID(str(user_id))
     credentials = await user_repository.get_credentials_by_id(uid)
     if credentials is None:
         raise NotFoundError("user not found")
+    throttle = LoginThrottle(redis, settings)
+    await throttle.check(f"id:{uid}", client_ip)
     if not await verify_password(settings, credentials["password_hash"], current_password):
-        raise AuthenticationError("current password is incorrect", code="invalid_credentials")
+        await throttle.record_failure(f"id:{uid}", client_ip)
+        raise PermissionDeniedError("current password is incorrect", details={"field": "current_password"},
+                                    code="invalid_current_password")
+    await throttle.record_success(f"id:{uid}", client_ip)
     check_password_policy(new_password, username=credentials["username"], email=credentials["email"])
     if await verify_password(settings, credentials["password_hash"], new_password):
         raise ConflictError("the new password must differ from the current one", code="password_unchanged")

@@ -109,7 +109,8 @@ async def test_password_change_reauthenticates_and_revokes_other_sessions(client
 
     wrong = await client.put(f"{USERS}me/password", headers=user.headers,
                              json={"current_password": "not-it-at-all", "new_password": "Brand-New-Secret-77"})
-    assert wrong.status_code == 401
+    assert wrong.status_code == 403
+    assert wrong.json()["error"]["code"] == "invalid_current_password"
 
     changed = await client.put(f"{USERS}me/password", headers=user.headers,
                                json={"current_password": user.password, "new_password": "Brand-New-Secret-77"})
@@ -291,3 +292,14 @@ async def test_last_admin_cannot_be_disabled(client, admin_user):
                                 json={"is_active": False, "reason": "oops"})
     assert response.status_code == 409
     assert (await client.get(ME, headers=admin_user.headers)).status_code == 200
+
+
+async def test_guessing_the_current_password_is_throttled(client, plain_user, settings):
+    settings.login_max_failures_per_account = 2
+    for _ in range(2):
+        response = await client.put(f"{USERS}me/password", headers=plain_user.headers,
+                                    json={"current_password": "guess-guess-1", "new_password": "Brand-New-Secret-77"})
+        assert response.status_code == 403
+    blocked = await client.put(f"{USERS}me/password", headers=plain_user.headers,
+                               json={"current_password": plain_user.password, "new_password": "Brand-New-Secret-77"})
+    assert blocked.status_code == 429 and "retry-after" in blocked.headers
