@@ -131,9 +131,8 @@ async def revoke_role(user_id: UUID, role_name: RoleName, admin: AdminDep, servi
 
 @router.get("/{user_id}/roles/audit", response_model=PaginatedResponse[RoleAuditOut])
 async def role_audit(user_id: UUID, admin: AdminDep, service_manager: ServiceManagerDep, page: PaginationDep):
-    rows = await service_manager.execute_service("user_management.role.audit", user_id=str(user_id),
-                                                 limit=page.limit + 1, offset=page.offset)
-    # One extra row tells whether a next page exists without counting the whole trail.
-    total = page.offset + len(rows)
-    return PaginatedResponse.build([RoleAuditOut(**r) for r in rows[:page.limit]], limit=page.limit,
-                                   offset=page.offset, total_count=total)
+    """Admin: the role audit trail of one user, newest first (kept after the user is deleted)."""
+    rows, total = await service_manager.execute_service("user_management.role.audit", user_id=str(user_id),
+                                                        limit=page.limit, offset=page.offset)
+    return PaginatedResponse.build([RoleAuditOut(**r) for r in rows], limit=page.limit, offset=page.offset,
+                                   total_count=total)

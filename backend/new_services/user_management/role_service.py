@@ -72,5 +72,5 @@ async def list_grants(*, user_repository, role_repository, user_id: str) -> list
 
 @service("user_management.role.audit", repositories=["role"])
 async def role_audit(*, role_repository, user_id: str, limit: int = 50,
-                     offset: int = 0) -> list[dict]:
+                     offset: int = 0) -> tuple[list[dict], int]:
     return await role_repository.audit_for_user(UUID(str(user_id)), limit=limit, offset=offset)

@@ -34,11 +34,14 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
 
 -- name: audit_for_user
 SELECT id, user_id, username, role_name, action, effective_from, expires_at, actor_id, actor_username,
-       reason, created_at
+       reason, created_at, count(*) OVER () AS total_count
 FROM user_management.role_audit
 WHERE user_id = $1
 ORDER BY created_at DESC, id DESC
 LIMIT $2 OFFSET $3;
+
+-- name: count_audit_for_user
+SELECT count(*) FROM user_management.role_audit WHERE user_id = $1;
 
 -- name: count_active_admins
 -- Active accounts holding the admin role at $1, optionally ignoring user $2.

@@ -37,8 +37,10 @@ class RoleRepository(BaseRepository):
         await self.conn.execute(queries.insert_audit, user_id, username, role_name, action, effective_from,
                                 expires_at, actor_id, actor_username, reason, now)
 
-    async def audit_for_user(self, user_id: UUID, *, limit: int, offset: int) -> list[dict]:
-        return [dict(r) for r in await self.conn.fetch(queries.audit_for_user, user_id, limit, offset)]
+    async def audit_for_user(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[dict], int]:
+        rows = await self.conn.fetch(queries.audit_for_user, user_id, limit, offset)
+        total = rows[0]["total_count"] if rows else await self.conn.fetchval(queries.count_audit_for_user, user_id)
+        return [dict(r) for r in rows], total
 
     async def count_active_admins(self, *, now: datetime, excluding: UUID | None = None) -> int:
         await self.conn.execute(queries.lock_admin_changes)

@@ -219,6 +219,7 @@ async def test_role_grant_and_revoke_are_audited(client, admin_user, plain_user,
 
     audit = await client.get(f"{USERS}{plain_user.id}/roles/audit", headers=admin_user.headers)
     entries = audit.json()["data"]
+    assert audit.json()["pagination"]["total_count"] == 2
     assert [(e["action"], e["actor_username"], e["reason"]) for e in entries] == [
         ("revoke", admin_user.username, "store closed"),
         ("grant", admin_user.username, "verified store owner"),
