@@ -12,6 +12,7 @@ from backend.new_services.user_management.passwords import hash_password, needs_
 from backend.new_services.user_management.session_policy import TOUCH_INTERVAL, session_is_usable, utcnow
 from backend.new_services.user_management.tokens import create_access_token, new_opaque_token, token_digest
 from backend.repositories.user_management.session_repository import SessionRepository
+from backend.repositories.user_management.user_repository import UserRepository
 from backend.request_handling.errors import AuthenticationError
 
 logger = logging.getLogger(__name__)
@@ -35,15 +36,18 @@ async def _issue_tokens(session_repository, settings: Settings, *, user_id: UUID
     }
 
 
-@service("user_management.auth.login", repositories=["user", "session"])
-async def login(*, user_repository, session_repository, settings: Settings, redis, username: str, password: str,
-                client_ip: str, user_agent: str | None = None, previous_session_token: str | None = None) -> dict:
+@service("user_management.auth.login", transactional=False)
+async def login(*, executor, settings: Settings, redis, username: str, password: str, client_ip: str,
+                user_agent: str | None = None, previous_session_token: str | None = None) -> dict:
     """Verify credentials and open a brand-new session (the previous one, if any, is revoked).
 
     Unknown user, wrong password and disabled account give the same 401 after the same Argon2 work.
+    Not one transaction: Argon2 runs while no pooled connection is held, so a burst of logins
+    cannot starve the pool; the writes then happen in one short transaction.
     """
     throttle = LoginThrottle(redis, settings)
-    credentials = await user_repository.get_credentials(username.strip())
+    async with executor.connection() as conn:
+        credentials = await UserRepository(conn).get_credentials(username.strip())
     # Count an existing account by its id, so "alice" and "alice@example.com" share one budget.
     account = f"id:{credentials['id']}" if credentials else f"login:{username.strip().lower()}"
     await throttle.check(account, client_ip)
@@ -54,22 +58,25 @@ async def login(*, user_repository, session_repository, settings: Settings, redi
         raise AuthenticationError(BAD_CREDENTIALS, code="invalid_credentials")
     await throttle.record_success(account, client_ip)
 
-    now = utcnow()
     user_id = credentials["id"]
-    if needs_rehash(settings, credentials["password_hash"]):
-        await user_repository.set_password_hash(user_id, await hash_password(settings, password), now=now,
-                                                password_changed=False)
-    if previous_session_token:
-        await session_repository.revoke_by_token_hash(token_digest(previous_session_token), now=now,
-                                                      reason="replaced_by_login")
+    new_hash = await hash_password(settings, password) if needs_rehash(settings, credentials["password_hash"]) \
+        else None
     session_token = new_opaque_token()
+    now = utcnow()
     expires_at = now + timedelta(seconds=settings.session_absolute_lifetime_seconds)
-    session_id = await session_repository.create(
-        user_id=user_id, token_hash=token_digest(session_token), now=now, expires_at=expires_at,
-        ip_address=client_ip, user_agent=(user_agent or "")[:MAX_USER_AGENT] or None)
-    await user_repository.record_login(user_id, now=now)
-    tokens = await _issue_tokens(session_repository, settings, user_id=user_id, session_id=session_id,
-                                 session_expires_at=expires_at, now=now)
+    async with executor.transaction() as conn:
+        users, sessions = UserRepository(conn), SessionRepository(conn)
+        if new_hash is not None:
+            await users.set_password_hash(user_id, new_hash, now=now, password_changed=False)
+        if previous_session_token:
+            await sessions.revoke_by_token_hash(token_digest(previous_session_token), now=now,
+                                                reason="replaced_by_login")
+        session_id = await sessions.create(
+            user_id=user_id, token_hash=token_digest(session_token), now=now, expires_at=expires_at,
+            ip_address=client_ip, user_agent=(user_agent or "")[:MAX_USER_AGENT] or None)
+        await users.record_login(user_id, now=now)
+        tokens = await _issue_tokens(sessions, settings, user_id=user_id, session_id=session_id,
+                                     session_expires_at=expires_at, now=now)
     logger.info("login", extra={"user": credentials["username"], "session_id": str(session_id)})
     return {**tokens, "session_token": session_token, "session_expires_at": expires_at}
 

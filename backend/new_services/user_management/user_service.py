@@ -12,6 +12,7 @@ from backend.new_services.user_management.passwords import (
     check_password_policy, hash_password, verify_password,
 )
 from backend.new_services.user_management.session_policy import utcnow
+from backend.repositories.user_management.user_repository import UserRepository
 from backend.request_handling.errors import (
     ConflictError, NotFoundError, PermissionDeniedError,
 )
@@ -21,18 +22,17 @@ logger = logging.getLogger(__name__)
 _UNSET = object()
 
 
-async def _create_user(*, user_repository, settings: Settings, username: str, email: str,
-                       full_name: str | None, password: str) -> UUID:
-    username = username.strip()
-    email = email.strip().lower()
-    check_password_policy(password, username=username, email=email)
+async def _refuse_taken(user_repository, username: str, email: str) -> None:
     if await user_repository.username_taken(username):
         raise ConflictError(f"username {username!r} is already taken", details={"field": "username"},
                             code="username_taken")
     if await user_repository.email_taken(email):
         raise ConflictError("an account with this email already exists", details={"field": "email"},
                             code="email_taken")
-    password_hash = await hash_password(settings, password)
+
+
+async def _insert(user_repository, *, username: str, email: str, full_name: str | None,
+                  password_hash: str) -> UUID:
     user_id = await user_repository.insert(username=username, email=email, full_name=full_name,
                                            password_hash=password_hash, now=utcnow())
     if user_id is None:  # lost a race with a concurrent registration
@@ -40,13 +40,31 @@ async def _create_user(*, user_repository, settings: Settings, username: str, em
     return user_id
 
 
-@service("user_management.user.register", repositories=["user"])
-async def register_user(*, user_repository, settings: Settings, username: str, email: str,
+async def _create_user(*, user_repository, settings: Settings, username: str, email: str,
+                       full_name: str | None, password: str) -> UUID:
+    username, email = username.strip(), email.strip().lower()
+    check_password_policy(password, username=username, email=email)
+    await _refuse_taken(user_repository, username, email)
+    return await _insert(user_repository, username=username, email=email, full_name=full_name,
+                         password_hash=await hash_password(settings, password))
+
+
+@service("user_management.user.register", transactional=False)
+async def register_user(*, executor, settings: Settings, username: str, email: str,
                         full_name: str | None = None, password: str) -> dict:
-    user_id = await _create_user(user_repository=user_repository, settings=settings, username=username,
-                                 email=email, full_name=full_name, password=password)
+    """Self-service sign-up. Argon2 runs between two short database visits, holding no connection."""
+    username, email = username.strip(), email.strip().lower()
+    check_password_policy(password, username=username, email=email)
+    async with executor.connection() as conn:
+        await _refuse_taken(UserRepository(conn), username, email)
+    password_hash = await hash_password(settings, password)
+    async with executor.transaction() as conn:
+        users = UserRepository(conn)
+        user_id = await _insert(users, username=username, email=email, full_name=full_name,
+                                password_hash=password_hash)
+        user = await users.get(user_id, now=utcnow())
     logger.info("user registered", extra={"user_id": str(user_id)})
-    return await user_repository.get(user_id, now=utcnow())
+    return user
 
 
 @service("user_management.user.create_admin", repositories=["user", "role"])
