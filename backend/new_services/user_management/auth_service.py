@@ -66,6 +66,10 @@ async def login(*, executor, settings: Settings, redis, username: str, password:
     expires_at = now + timedelta(seconds=settings.session_absolute_lifetime_seconds)
     async with executor.transaction() as conn:
         users, sessions = UserRepository(conn), SessionRepository(conn)
+        # The account may have been disabled, deleted or given a new password while we hashed.
+        current = await users.get_credentials_by_id(user_id, for_update=True)
+        if current is None or not current["is_active"] or current["password_hash"] != credentials["password_hash"]:
+            raise AuthenticationError(BAD_CREDENTIALS, code="invalid_credentials")
         if new_hash is not None:
             await users.set_password_hash(user_id, new_hash, now=now, password_changed=False)
         if previous_session_token:

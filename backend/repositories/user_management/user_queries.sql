@@ -33,6 +33,10 @@ LIMIT 1;
 -- name: get_credentials_by_id
 SELECT id, username, email, password_hash, is_active FROM user_management.users WHERE id = $1;
 
+-- name: get_credentials_by_id_for_update
+-- Locks the account row until the transaction ends (password change, disable and delete wait).
+SELECT id, username, email, password_hash, is_active FROM user_management.users WHERE id = $1 FOR UPDATE;
+
 -- name: set_password_hash
 -- A re-hash after a parameter change ($4 = false) is not a password change.
 UPDATE user_management.users

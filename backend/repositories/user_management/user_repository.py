@@ -41,8 +41,9 @@ class UserRepository(BaseRepository):
         row = await self.conn.fetchrow(queries.get_credentials, login)
         return dict(row) if row else None
 
-    async def get_credentials_by_id(self, user_id: UUID) -> dict | None:
-        row = await self.conn.fetchrow(queries.get_credentials_by_id, user_id)
+    async def get_credentials_by_id(self, user_id: UUID, *, for_update: bool = False) -> dict | None:
+        query = queries.get_credentials_by_id_for_update if for_update else queries.get_credentials_by_id
+        row = await self.conn.fetchrow(query, user_id)
         return dict(row) if row else None
 
     async def set_password_hash(self, user_id: UUID, password_hash: str, *, now: datetime,
