@@ -303,3 +303,22 @@ def test_ipv6_clients_are_counted_per_64():
     assert ip_bucket("2001:db8:1:3::1") != ip_bucket("2001:db8:1:2::1")
     assert ip_bucket("203.0.113.5") == "203.0.113.5"
     assert ip_bucket("::ffff:203.0.113.5") == "203.0.113.5"
+
+
+async def test_account_disabled_while_hashing_gets_no_session(client, plain_user, db, monkeypatch):
+    from backend.new_services.user_management import auth_service
+
+    real_verify = auth_service.verify_password
+
+    async def verify_then_disable(settings, password_hash, password):
+        result = await real_verify(settings, password_hash, password)
+        with db.cursor() as cur:  # an admin disables the account during the Argon2 work
+            cur.execute("UPDATE user_management.users SET is_active = false WHERE id = %s", (plain_user.id,))
+        return result
+
+    monkeypatch.setattr(auth_service, "verify_password", verify_then_disable)
+    response = await login(client, plain_user.username, plain_user.password)
+    assert response.status_code == 401
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM user_management.sessions WHERE user_id = %s", (plain_user.id,))
+        assert cur.fetchone()[0] == 1  # only the fixture's own session
