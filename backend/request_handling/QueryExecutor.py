@@ -34,13 +34,15 @@ class QueryExecutor:
             yield conn
 
     async def ping(self) -> None:
-        """One round trip; a connection the server dropped (restart) is discarded and one retry made."""
+        """One round trip. After a server restart every pooled connection is dead: on a connection
+        error the whole pool is expired (reconnected on next use) and the check made once more."""
         for attempt in (1, 2):
             try:
                 async with self.pool.acquire(timeout=2) as conn:
                     await conn.fetchval("SELECT 1", timeout=2)
                 return
-            except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError,
-                    asyncpg.AdminShutdownError, ConnectionError):
+            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+                    asyncpg.AdminShutdownError, OSError):
                 if attempt == 2:
                     raise
+                await self.pool.expire_connections()

@@ -133,8 +133,8 @@ async def logout(*, session_repository, session_id: str | None = None, session_t
     return False
 
 
-@service("user_management.auth.authenticate", transactional=False)
-async def authenticate(*, executor, settings: Settings, session_token: str | None = None,
+@service("user_management.auth.authenticate", repositories=["session"], transactional=False)
+async def authenticate(*, session_repository, settings: Settings, session_token: str | None = None,
                        session_id: str | None = None, user_id: str | None = None) -> dict:
     """Resolve a session cookie, or the (session, user) pair of a verified access token, to its user.
 
@@ -143,18 +143,16 @@ async def authenticate(*, executor, settings: Settings, session_token: str | Non
     authenticated request, so it uses single autocommit statements rather than a transaction.
     """
     now = utcnow()
-    async with executor.connection() as conn:
-        sessions = SessionRepository(conn)
-        if session_token is not None:
-            found = await sessions.principal_by_token_hash(token_digest(session_token), now=now)
-        elif session_id is not None and user_id is not None:
-            found = await sessions.principal_by_session_id(UUID(session_id), UUID(user_id), now=now)
-        else:
-            found = None
-        if found is None or not found["is_active"] or not session_is_usable(settings, found, now):
-            raise AuthenticationError("session is invalid or has expired; sign in again", code="session_expired")
-        if now - found["last_seen_at"] >= TOUCH_INTERVAL:
-            await sessions.touch(found["session_id"], now=now)
+    if session_token is not None:
+        found = await session_repository.principal_by_token_hash(token_digest(session_token), now=now)
+    elif session_id is not None and user_id is not None:
+        found = await session_repository.principal_by_session_id(UUID(session_id), UUID(user_id), now=now)
+    else:
+        found = None
+    if found is None or not found["is_active"] or not session_is_usable(settings, found, now):
+        raise AuthenticationError("session is invalid or has expired; sign in again", code="session_expired")
+    if now - found["last_seen_at"] >= TOUCH_INTERVAL:
+        await session_repository.touch(found["session_id"], now=now)
     return {
         "user_id": str(found["user_id"]),
         "username": found["username"],
