@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-import orjson
-
 from backend.new_services.card_catalog.search.ast import And, Node, Not, Or, Term
 from backend.new_services.card_catalog.search.parser import QuerySyntaxError, parse_query
 from backend.new_services.card_catalog.search.vocabulary import (
@@ -338,7 +336,7 @@ class _Compiler:
         fmt = t.value.lower()
         if fmt not in FORMATS:
             raise self.error(t, f"unknown format {t.value!r}")
-        parts = [f"o.legalities @> {self.param(orjson.dumps({fmt: status}).decode(), 'jsonb')}"
+        parts = [f"o.legalities @> {self.param({fmt: status}, 'jsonb')}"
                  for status in statuses]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 

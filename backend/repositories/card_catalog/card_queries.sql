@@ -1,0 +1,184 @@
+-- Card reference reads. Blocks named *_fragment are pieces the repository composes once at
+-- import (never with user input): {card_json}, {summary_columns}, {where}, {order}, ...
+
+-- name: card_json_fragment
+-- The full card object (printing + oracle card + set) as one jsonb value.
+jsonb_build_object(
+    'object', 'card', 'id', v.card_version_id, 'oracle_id', v.oracle_id, 'name', v.name,
+    'printed_name', v.printed_name, 'lang', v.lang, 'released_at', v.released_at, 'layout', v.layout,
+    'set', v.set_code, 'set_id', v.set_id, 'set_name', s.name, 'set_type', s.set_type,
+    'collector_number', v.collector_number, 'rarity', v.rarity,
+    'mana_cost', o.mana_cost, 'cmc', o.cmc, 'type_line', o.type_line, 'printed_type_line', v.printed_type_line,
+    'oracle_text', o.oracle_text, 'printed_text', v.printed_text, 'flavor_text', v.flavor_text,
+    'power', o.power, 'toughness', o.toughness, 'loyalty', o.loyalty, 'defense', o.defense,
+    'colors', o.colors, 'color_identity', o.color_identity, 'color_indicator', o.color_indicator,
+    'keywords', o.keywords, 'produced_mana', o.produced_mana, 'legalities', o.legalities,
+    'reserved', o.reserved, 'edhrec_rank', o.edhrec_rank
+) || jsonb_build_object(
+    'finishes', v.finishes, 'games', v.games, 'artist', v.artist, 'artist_ids', v.artist_ids,
+    'illustration_id', v.illustration_id, 'border_color', v.border_color, 'frame', v.frame,
+    'frame_effects', v.frame_effects, 'security_stamp', v.security_stamp, 'full_art', v.full_art,
+    'textless', v.textless, 'promo', v.promo, 'promo_types', v.promo_types, 'reprint', v.reprint,
+    'variation', v.variation, 'digital', v.digital, 'booster', v.booster, 'oversized', v.oversized,
+    'image_status', v.image_status, 'image_uris', v.image_uris, 'card_faces', v.card_faces,
+    'multiverse_ids', v.multiverse_ids, 'mtgo_id', v.mtgo_id, 'mtgo_foil_id', v.mtgo_foil_id,
+    'arena_id', v.arena_id, 'tcgplayer_id', v.tcgplayer_id, 'tcgplayer_etched_id', v.tcgplayer_etched_id,
+    'cardmarket_id', v.cardmarket_id, 'scryfall_uri', v.scryfall_uri,
+    'prices', jsonb_build_object('usd', v.price_usd, 'usd_foil', v.price_usd_foil,
+        'usd_etched', v.price_usd_etched, 'eur', v.price_eur, 'eur_foil', v.price_eur_foil, 'tix', v.price_tix),
+    'prices_updated_at', v.prices_updated_at, 'is_extra', v.is_extra
+)
+
+-- name: summary_columns_fragment
+v.card_version_id AS id, v.oracle_id, v.name, v.printed_name, v.lang, v.set_code AS set, s.name AS set_name,
+v.collector_number, v.released_at, v.rarity, v.layout, o.type_line,
+COALESCE(o.mana_cost, v.card_faces -> 0 ->> 'mana_cost') AS mana_cost, o.cmc, o.colors,
+COALESCE(v.image_uris, v.card_faces -> 0 -> 'image_uris') AS image_uris, v.finishes, v.digital, v.promo,
+v.price_usd, v.price_usd_foil, v.price_usd_etched, v.price_eur, v.price_eur_foil, v.price_tix
+
+-- name: from_fragment
+card_catalog.card_versions v
+JOIN card_catalog.oracle_cards o ON o.oracle_id = v.oracle_id
+JOIN card_catalog.sets s ON s.set_id = v.set_id
+
+-- name: preference_fragment
+-- Which printing stands for a card: paper before digital, then the most recent, English first.
+v.is_paper DESC, v.released_at DESC NULLS LAST, (v.lang = 'en') DESC, v.card_version_id
+
+-- name: card_json_by_id
+SELECT ({card_json})::text FROM {from} WHERE v.card_version_id = $1
+
+-- name: card_json_by_ids
+-- $1 uuid[]: full card objects in one round trip (batch lookup).
+SELECT v.card_version_id, ({card_json})::text AS card FROM {from} WHERE v.card_version_id = ANY($1::uuid[])
+
+-- name: search_page
+-- {distinct}: '' or DISTINCT ON (...); {distinct_order}: '' or its ORDER BY; {order}: sort of the page.
+WITH matched AS MATERIALIZED (
+    SELECT {distinct} v.card_version_id, {sort_key} AS sort_key, o.name AS sort_name, v.set_code AS sort_set,
+           v.collector_number_int AS sort_cn, v.collector_number AS sort_cn_text
+    FROM {from}
+    WHERE {where}
+    {distinct_order}
+),
+page AS (
+    SELECT * FROM matched ORDER BY {order} LIMIT {limit} OFFSET {offset}
+)
+SELECT c.total_count, {summary_columns}
+FROM (SELECT count(*) AS total_count FROM matched) AS c
+LEFT JOIN page ON true
+LEFT JOIN card_catalog.card_versions v ON v.card_version_id = page.card_version_id
+LEFT JOIN card_catalog.oracle_cards o ON o.oracle_id = v.oracle_id
+LEFT JOIN card_catalog.sets s ON s.set_id = v.set_id
+ORDER BY {page_order}
+
+-- name: random_card_id
+-- A uniformly random matching card (one row per oracle card unless unique says otherwise).
+WITH matched AS MATERIALIZED (
+    SELECT {distinct} v.card_version_id
+    FROM {from}
+    WHERE {where}
+    {distinct_order}
+)
+SELECT card_version_id FROM matched ORDER BY random() LIMIT 1
+
+-- name: oracle_ids_by_exact_name
+-- $1 lower-case name: oracle cards whose name or face name is exactly it; non-extras first.
+SELECT o.oracle_id, o.name, o.is_extra
+FROM card_catalog.oracle_cards o
+WHERE o.face_names @> ARRAY[$1::text]
+ORDER BY o.is_extra, (lower(o.name) = $1) DESC, o.name
+LIMIT 25
+
+-- name: preferred_printing
+-- $1 oracle_id, $2 set code or NULL, $3 language or NULL: the printing that stands for the card.
+SELECT v.card_version_id
+FROM card_catalog.card_versions v
+WHERE v.oracle_id = $1
+  AND ($2::text IS NULL OR v.set_code = $2)
+  AND ($3::text IS NULL OR v.lang = $3)
+ORDER BY {preference}
+LIMIT 1
+
+-- name: fuzzy_name_candidates
+-- $1 normalised name. Every word of the query as a substring, then closest by trigram similarity.
+SELECT o.oracle_id, o.name, o.is_extra, similarity(o.name_norm, $1) AS score,
+       (o.name_norm LIKE $2) AS contains_all
+FROM card_catalog.oracle_cards o
+WHERE o.name_norm LIKE $2 OR o.name_norm % $1
+ORDER BY o.is_extra, (o.name_norm LIKE $2) DESC, similarity(o.name_norm, $1) DESC, o.name
+LIMIT 20
+
+-- name: autocomplete
+-- $1 normalised prefix, $2 LIKE-escaped prefix, $3 include extras. Prefix matches first (shortest
+-- first), then word-start matches, then typo-tolerant trigram matches.
+WITH prefix AS (
+    SELECT o.name, 0 AS tier, length(o.name) AS rank_len, 1.0::real AS score
+    FROM card_catalog.oracle_cards o
+    WHERE o.name_norm LIKE $2 || '%' AND ($3 OR NOT o.is_extra)
+    ORDER BY length(o.name), o.name
+    LIMIT 20
+), word_start AS (
+    SELECT o.name, 1 AS tier, length(o.name) AS rank_len, 1.0::real AS score
+    FROM card_catalog.oracle_cards o
+    WHERE o.name_norm LIKE '% ' || $2 || '%' AND ($3 OR NOT o.is_extra)
+    ORDER BY length(o.name), o.name
+    LIMIT 20
+), fuzzy AS (
+    SELECT o.name, 2 AS tier, length(o.name) AS rank_len, word_similarity($1, o.name_norm) AS score
+    FROM card_catalog.oracle_cards o
+    WHERE $1 <% o.name_norm AND ($3 OR NOT o.is_extra)
+    ORDER BY word_similarity($1, o.name_norm) DESC, o.name
+    LIMIT 20
+), ranked AS (
+    SELECT DISTINCT ON (name) name, tier, rank_len, score
+    FROM (SELECT * FROM prefix UNION ALL SELECT * FROM word_start UNION ALL SELECT * FROM fuzzy) AS all_matches
+    ORDER BY name, tier
+)
+SELECT name FROM ranked ORDER BY tier, score DESC, rank_len, name LIMIT 20
+
+-- name: card_id_by_number
+-- $1 set code, $2 collector number, $3 language or NULL (then English first).
+SELECT v.card_version_id
+FROM card_catalog.card_versions v
+WHERE v.set_code = $1 AND v.collector_number = $2 AND ($3::text IS NULL OR v.lang = $3)
+ORDER BY (v.lang = 'en') DESC, v.lang
+LIMIT 1
+
+-- name: oracle_id_of_card
+SELECT oracle_id FROM card_catalog.card_versions WHERE card_version_id = $1
+
+-- name: printings_of_oracle
+-- $1 oracle_id, $2 language or NULL, $3 limit, $4 offset.
+SELECT count(*) OVER () AS total_count, {summary_columns}
+FROM {from}
+WHERE v.oracle_id = $1 AND ($2::text IS NULL OR v.lang = $2)
+ORDER BY v.released_at DESC NULLS LAST, v.set_code, v.collector_number_int NULLS LAST, v.collector_number, v.lang
+LIMIT $3 OFFSET $4
+
+-- name: count_printings_of_oracle
+SELECT count(*) FROM card_catalog.card_versions WHERE oracle_id = $1 AND ($2::text IS NULL OR lang = $2)
+
+-- name: ids_by_multiverse_id
+SELECT card_version_id FROM card_catalog.card_versions WHERE multiverse_ids @> ARRAY[$1::int]
+ORDER BY (lang = 'en') DESC LIMIT 1
+
+-- name: ids_by_mtgo_id
+SELECT card_version_id FROM card_catalog.card_versions WHERE mtgo_id = $1 OR mtgo_foil_id = $1 LIMIT 1
+
+-- name: delete_card
+-- Deletes the printing; its oracle card goes too when no other printing refers to it.
+WITH removed AS (
+    DELETE FROM card_catalog.card_versions WHERE card_version_id = $1 RETURNING oracle_id
+), orphan AS (
+    DELETE FROM card_catalog.oracle_cards o
+    USING removed r
+    WHERE o.oracle_id = r.oracle_id
+      AND NOT EXISTS (SELECT 1 FROM card_catalog.card_versions v
+                      WHERE v.oracle_id = r.oracle_id AND v.card_version_id <> $1)
+    RETURNING o.oracle_id
+)
+SELECT (SELECT count(*) FROM removed) AS removed, (SELECT count(*) FROM orphan) AS orphaned
+
+-- name: card_exists
+SELECT EXISTS (SELECT 1 FROM card_catalog.card_versions WHERE card_version_id = $1)
