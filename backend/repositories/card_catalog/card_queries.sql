@@ -109,6 +109,9 @@ WHERE o.name_norm LIKE $2 OR o.name_norm % $1
 ORDER BY o.is_extra, (o.name_norm LIKE $2) DESC, similarity(o.name_norm, $1) DESC, o.name
 LIMIT 20
 
+-- name: autocomplete_threshold
+SET LOCAL pg_trgm.word_similarity_threshold = 0.45
+
 -- name: autocomplete
 -- $1 normalised prefix, $2 LIKE-escaped prefix, $3 include extras. Prefix matches first (shortest
 -- first), then word-start matches, then typo-tolerant trigram matches.

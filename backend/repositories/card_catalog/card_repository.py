@@ -15,9 +15,15 @@ from backend.repositories.registry import repository
 queries = load_queries(__file__, "card_queries.sql")
 
 
+def _code(sql: str) -> str:
+    """The statement without its comment lines (they may mention the {markers})."""
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
 def _compose(template: str, **parts: str) -> str:
+    template = _code(template)
     for name, text in parts.items():
-        template = template.replace("{" + name + "}", text)
+        template = template.replace("{" + name + "}", _code(text))
     return template
 
 
@@ -36,12 +42,16 @@ RANDOM_TEMPLATE = _compose(queries.random_card_id, **_COMMON)
 
 # unique mode -> (DISTINCT ON clause, the ORDER BY that makes DISTINCT ON pick the preferred printing)
 _DISTINCT = {
-    "cards": ("DISTINCT ON (v.oracle_id)", "ORDER BY v.oracle_id, " + queries.preference_fragment),
+    "cards": ("DISTINCT ON (v.oracle_id)", "ORDER BY v.oracle_id, " + _code(queries.preference_fragment)),
     "art": ("DISTINCT ON (COALESCE(v.illustration_id, v.card_version_id))",
-            "ORDER BY COALESCE(v.illustration_id, v.card_version_id), " + queries.preference_fragment),
+            "ORDER BY COALESCE(v.illustration_id, v.card_version_id), " + _code(queries.preference_fragment)),
     "prints": ("", ""),
 }
 SUMMARY_PRICE_FIELDS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
+
+
+def escape_like_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def summary_from_row(row) -> dict[str, Any]:
@@ -96,6 +106,8 @@ class CardRepository(BaseRepository):
         return await self.conn.fetchval(PREFERRED_PRINTING, oracle_id, set_code, lang)
 
     async def autocomplete(self, normalized: str, like_prefix: str, include_extras: bool) -> list[str]:
+        # Typo tolerance: accept closer-than-default word similarity (this transaction only).
+        await self.conn.execute(queries.autocomplete_threshold)
         rows = await self.conn.fetch(queries.autocomplete, normalized, like_prefix, include_extras)
         return [row["name"] for row in rows]
 
