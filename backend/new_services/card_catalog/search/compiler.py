@@ -226,6 +226,8 @@ class _Compiler:
             return f"card_catalog.mask_bits({column}) >= 2"
         if letters == "c":
             letters = ""
+            if t.operator == ":":
+                operator = "="  # c:c means colourless, not "at least no colour"
         elif not letters or any(ch not in COLOR_BITS for ch in letters):
             raise self.error(t, f"{value!r} is not a colour: use letters wubrg, c, m, a number or a colour name")
         mask = 0
@@ -384,7 +386,10 @@ class _Compiler:
         code = t.value.lower()
         if not _SET_CODE.match(code):
             raise self.error(t, "date expects YYYY-MM-DD or a set code")
-        released = f"(SELECT released_at FROM card_catalog.sets WHERE code = {self.param(code, 'text')})"
+        code_param = self.param(code, "text")
+        # A set created from its cards may lack a date: its earliest printing's date stands in.
+        released = (f"COALESCE((SELECT released_at FROM card_catalog.sets WHERE code = {code_param}), "
+                    f"(SELECT min(released_at) FROM card_catalog.card_versions WHERE set_code = {code_param}))")
         return f"v.released_at {operator} {released}"
 
     def term_oracleid(self, t: Term) -> str:
