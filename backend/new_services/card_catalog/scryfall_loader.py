@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gzip
 import hashlib
+import os
 import uuid
 from collections.abc import AsyncIterable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import ijson
 import orjson
 
 from backend.repositories.card_catalog.catalog_load_repository import CatalogLoadRepository
@@ -510,3 +513,69 @@ async def load_sets(*, executor, sets: Iterable[dict]) -> LoadCounts:
         counts.inserted, counts.updated = await repo.upsert_sets(list(rows.values()))
     counts.unchanged = len(rows) - counts.inserted - counts.updated
     return counts
+
+
+# -- bulk files ------------------------------------------------------------------------------------
+
+class _CountingReader:
+    """A binary file wrapper that counts the (compressed) bytes read, for progress and ETA."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self.bytes_read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.bytes_read += len(data)
+        return data
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        self.bytes_read += n or 0
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class BulkFile:
+    """A Scryfall bulk file on disk (plain or gzipped JSON array, or a list object), read as a stream.
+
+    Iterating yields card dicts with constant memory (ijson); `bytes_read`/`size_bytes` give progress.
+    """
+
+    def __init__(self, path):
+        self.path = path
+        self.size_bytes = os.path.getsize(path)
+        self._reader: _CountingReader | None = None
+
+    @property
+    def bytes_read(self) -> int:
+        return self._reader.bytes_read if self._reader else 0
+
+    @staticmethod
+    def _is_gzip(path) -> bool:
+        with open(path, "rb") as f:
+            return f.read(2) == b"\x1f\x8b"
+
+    def _open_text_stream(self):
+        self._reader = _CountingReader(open(self.path, "rb"))
+        return gzip.GzipFile(fileobj=self._reader, mode="rb") if self._is_gzip(self.path) else self._reader
+
+    def _prefix(self) -> str:
+        stream = self._open_text_stream()
+        try:
+            head = stream.read(4096).lstrip()
+        finally:
+            stream.close()
+        return "data.item" if head.startswith(b"{") else "item"
+
+    def __iter__(self):
+        prefix = self._prefix()
+        stream = self._open_text_stream()
+        try:
+            yield from ijson.items(stream, prefix, use_float=True)
+        finally:
+            stream.close()
+            if self._reader is not None:
+                self._reader.close()
