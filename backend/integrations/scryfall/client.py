@@ -40,7 +40,7 @@ class DownloadResult:
     etag: str | None
     last_modified: str | None
     content_encoding: str | None
-    resumed_from: int          # bytes already on disk when the transfer (re)started; 0 for a fresh one
+    resumed_from: int          # offset of the last Range request that continued a partial file; 0 if none
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -179,7 +179,7 @@ class ScryfallClient:
         meta_path = dest.with_name(dest.name + ".part.json")
         meta = _read_meta(meta_path) if part.exists() else {}
         last_error = ""
-        started_from = part.stat().st_size if part.exists() else 0
+        resumed_from = 0
         for attempt in range(self.config.max_retries + 1):
             offset = part.stat().st_size if part.exists() else 0
             headers = {"Accept-Encoding": "gzip"}
@@ -203,13 +203,12 @@ class ScryfallClient:
                     await response.aread()
                     raise ScryfallError(f"download {uri} -> HTTP {response.status_code}", status=response.status_code)
                 append = response.status_code == 206
-                if not append:
-                    offset = 0
+                resumed_from = offset if append else 0
                 meta = {"etag": response.headers.get("etag"), "last_modified": response.headers.get("last-modified"),
                         "content_encoding": response.headers.get("content-encoding"), "uri": uri}
                 meta_path.write_bytes(orjson.dumps(meta))
                 with open(part, "ab" if append else "wb") as out:
-                    async for chunk in response.aiter_raw(CHUNK_SIZE):
+                    async for chunk in response.aiter_raw():
                         out.write(chunk)
             except (httpx.TransportError, httpx.StreamError) as exc:
                 last_error = f"{type(exc).__name__}: {exc}"
@@ -224,7 +223,7 @@ class ScryfallClient:
             part.replace(dest)
             meta_path.unlink(missing_ok=True)
             return DownloadResult(dest, size, sha, meta.get("etag"), meta.get("last_modified"),
-                                  meta.get("content_encoding"), started_from)
+                                  meta.get("content_encoding"), resumed_from)
         raise ScryfallError(f"download {uri} failed after {self.config.max_retries + 1} attempts: {last_error}")
 
 

@@ -36,3 +36,20 @@ class ScryfallSettings(BaseSettings):
 
 def scryfall_settings(**overrides) -> ScryfallSettings:
     return ScryfallSettings(**overrides)
+
+
+def beat_entries() -> dict:
+    """The daily Scryfall run for celery beat; it expires so a backlog from an outage is dropped."""
+    from celery.schedules import crontab
+
+    config = ScryfallSettings()
+    if not config.schedule_enabled:
+        return {}
+    return {
+        "scryfall-daily-ingest": {
+            "task": "automana.scryfall.scheduled_run",
+            "schedule": crontab(minute=config.schedule_minute, hour=config.schedule_hour),
+            "kwargs": {"bulk_type": config.bulk_type},
+            "options": {"expires": config.schedule_expires_seconds},
+        },
+    }

@@ -99,6 +99,9 @@ async def run_step(executor, run_id: int, name: str, *, lock_wait_seconds: float
             run = await repo.get_run(run_id)   # re-read under the lock
             if run["status"] in FINISHED:
                 raise RunFinished(run["status"])
+            done = next((s for s in await repo.list_steps(run_id) if s["name"] == name), None)
+            if done is not None and done["status"] in ("succeeded", "skipped"):
+                raise RunFinished(f"{run['status']} (step {name} already {done['status']})")
             await repo.mark_running(run_id)
             await repo.start_step(run_id, name)
             tracker = StepTracker(repo, run_id, name)
