@@ -2,6 +2,9 @@
 -- the loading session, emptied at each batch commit).
 
 -- name: create_staging
+-- A lost last batch after a server crash is simply loaded again by the next (idempotent) run,
+-- so the loader's session need not wait for each commit to reach disk.
+SET synchronous_commit = off;
 CREATE TEMP TABLE IF NOT EXISTS stg_card_versions (
     card_version_id      UUID NOT NULL,
     oracle_id            UUID NOT NULL,
@@ -99,35 +102,38 @@ WHERE oracle_id = ANY($1::uuid[]);
 INSERT INTO card_catalog.sets (set_id, code, name, set_type, origin)
 SELECT set_id, code, name, set_type, 'card'
 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS s(set_id, code, name, set_type)
+ORDER BY code   -- concurrent writers lock rows in the same order
 ON CONFLICT DO NOTHING
 RETURNING code;
 
--- name: upsert_oracle_cards
-WITH up AS (
-    INSERT INTO card_catalog.oracle_cards AS o (
-        oracle_id, name, layout, mana_cost, cmc, type_line, oracle_text, power, toughness, loyalty,
-        defense, colors, color_identity, color_indicator, keywords, produced_mana, legalities,
-        reserved, edhrec_rank, faces, content_hash, source_rank)
-    SELECT oracle_id, name, layout, mana_cost, cmc::numeric(8, 2), type_line, oracle_text, power,
-           toughness, loyalty, defense, colors, color_identity, color_indicator, keywords,
-           produced_mana, legalities::jsonb, reserved, edhrec_rank, faces::jsonb, content_hash,
-           source_rank
-    FROM stg_oracle_cards
-    ON CONFLICT (oracle_id) DO UPDATE SET
-        name = EXCLUDED.name, layout = EXCLUDED.layout, mana_cost = EXCLUDED.mana_cost,
-        cmc = EXCLUDED.cmc, type_line = EXCLUDED.type_line, oracle_text = EXCLUDED.oracle_text,
-        power = EXCLUDED.power, toughness = EXCLUDED.toughness, loyalty = EXCLUDED.loyalty,
-        defense = EXCLUDED.defense, colors = EXCLUDED.colors,
-        color_identity = EXCLUDED.color_identity, color_indicator = EXCLUDED.color_indicator,
-        keywords = EXCLUDED.keywords, produced_mana = EXCLUDED.produced_mana,
-        legalities = EXCLUDED.legalities, reserved = EXCLUDED.reserved,
-        edhrec_rank = EXCLUDED.edhrec_rank, faces = EXCLUDED.faces,
-        content_hash = EXCLUDED.content_hash, source_rank = EXCLUDED.source_rank, updated_at = now()
-    WHERE o.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-      AND (o.source_rank IS NULL OR o.source_rank <= EXCLUDED.source_rank)
-    RETURNING (xmax = 0) AS inserted
-)
-SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up;
+-- name: insert_oracle_cards
+-- Insert and update are separate statements: ON CONFLICT DO UPDATE would lock existing rows FOR
+-- UPDATE, which waits on the key-share locks other writers' printings hold on them.
+INSERT INTO card_catalog.oracle_cards (
+    oracle_id, name, layout, mana_cost, cmc, type_line, oracle_text, power, toughness, loyalty,
+    defense, colors, color_identity, color_indicator, keywords, produced_mana, legalities,
+    reserved, edhrec_rank, faces, content_hash, source_rank)
+SELECT oracle_id, name, layout, mana_cost, cmc::numeric(8, 2), type_line, oracle_text, power,
+       toughness, loyalty, defense, colors, color_identity, color_indicator, keywords,
+       produced_mana, legalities::jsonb, reserved, edhrec_rank, faces::jsonb, content_hash,
+       source_rank
+FROM stg_oracle_cards
+ORDER BY oracle_id   -- concurrent writers lock rows in the same order
+ON CONFLICT (oracle_id) DO NOTHING;
+
+-- name: update_oracle_cards
+-- Only from a printing ranked at least as high as the one the stored row came from.
+UPDATE card_catalog.oracle_cards o SET
+    name = s.name, layout = s.layout, mana_cost = s.mana_cost, cmc = s.cmc::numeric(8, 2),
+    type_line = s.type_line, oracle_text = s.oracle_text, power = s.power, toughness = s.toughness,
+    loyalty = s.loyalty, defense = s.defense, colors = s.colors, color_identity = s.color_identity,
+    color_indicator = s.color_indicator, keywords = s.keywords, produced_mana = s.produced_mana,
+    legalities = s.legalities::jsonb, reserved = s.reserved, edhrec_rank = s.edhrec_rank,
+    faces = s.faces::jsonb, content_hash = s.content_hash, source_rank = s.source_rank, updated_at = now()
+FROM stg_oracle_cards s
+WHERE o.oracle_id = s.oracle_id
+  AND o.content_hash IS DISTINCT FROM s.content_hash
+  AND (o.source_rank IS NULL OR o.source_rank <= s.source_rank);
 
 -- name: upsert_card_versions
 -- $1: when the prices were observed. The set is resolved by code, so a card-created set and a

@@ -65,8 +65,9 @@ class CatalogLoadRepository(BaseRepository):
                                               columns=ORACLE_STAGING_COLUMNS, schema_name="pg_temp")
 
     async def upsert_oracle_cards(self) -> tuple[int, int]:
-        row = await self.conn.fetchrow(queries.upsert_oracle_cards)
-        return row["inserted"], row["updated"]
+        inserted = int((await self.conn.execute(queries.insert_oracle_cards)).split()[-1])
+        updated = int((await self.conn.execute(queries.update_oracle_cards)).split()[-1])
+        return inserted, updated
 
     async def upsert_card_versions(self, prices_observed_at: dt.datetime) -> tuple[int, int]:
         row = await self.conn.fetchrow(queries.upsert_card_versions, prices_observed_at)
