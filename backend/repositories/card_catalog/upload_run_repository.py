@@ -1,4 +1,4 @@
-"""ops.ingestion_runs rows for card file uploads: create, claim, progress, finish, read."""
+"""ops.ingestion_runs rows for card file uploads: create, read, fail."""
 from __future__ import annotations
 
 from typing import Any
@@ -22,18 +22,5 @@ class UploadRunRepository(BaseRepository):
         run["steps"] = [dict(step) for step in await self.conn.fetch(queries.run_steps, run_id)]
         return run
 
-    async def claim(self, run_id: int) -> dict[str, Any] | None:
-        return await self.conn.fetchval(queries.claim_run, run_id)
-
-    async def start_step(self, run_id: int, name: str) -> None:
-        await self.conn.execute(queries.start_step, run_id, name)
-
-    async def record_progress(self, run_id: int, counts: dict[str, Any]) -> None:
-        await self.conn.execute(queries.record_progress, run_id, counts)
-
-    async def finish_step(self, run_id: int, name: str, status: str, counts: dict[str, Any],
-                          error: str | None) -> None:
-        await self.conn.execute(queries.finish_step, run_id, name, status, counts, error)
-
-    async def finish(self, run_id: int, status: str, counts: dict[str, Any], error: str | None) -> None:
-        await self.conn.execute(queries.finish_run, run_id, status, counts, error)
+    async def fail_if_unfinished(self, run_id: int, error: str) -> None:
+        await self.conn.execute(queries.fail_if_unfinished, run_id, error)
