@@ -56,6 +56,13 @@ def sort_params(allowed: Mapping[str, str], default: str, default_direction: str
             )
         return Sort(column=allowed[sort_by], direction="DESC" if sort_order == "desc" else "ASC")
 
+    # Real objects, not the postponed strings of `from __future__ import annotations`: the string
+    # form refers to `allowed`, a closure variable FastAPI cannot resolve.
+    dependency.__annotations__ = {
+        "sort_by": Annotated[str, Query(description=f"One of: {', '.join(sorted(allowed))}")],
+        "sort_order": Annotated[Literal["asc", "desc"], Query()],
+        "return": Sort,
+    }
     return dependency
 
 

@@ -54,8 +54,8 @@ async def list_sets(*, card_set_repository: SetRepository, sort: Sort, limit: in
                                           sort=sort, limit=limit, offset=offset)
 
 
-def _validate_sets(objects: list[Any]) -> tuple[list[dict], list[dict[str, Any]]]:
-    accepted, rejected, seen = [], [], set()
+def _validate_sets(objects: list[Any]) -> tuple[list[dict], list[dict[str, Any]], list[int]]:
+    accepted, rejected, seen, indexes = [], [], set(), []
     for index, obj in enumerate(objects):
         try:
             row = normalize_set(obj)
@@ -68,7 +68,27 @@ def _validate_sets(objects: list[Any]) -> tuple[list[dict], list[dict[str, Any]]
             continue
         seen.update((row[0], row[1]))
         accepted.append(obj)
-    return accepted, rejected
+        indexes.append(index)
+    return accepted, rejected, indexes
+
+
+async def _without_code_clashes(executor, accepted: list[dict],
+                                rejected: list[dict[str, Any]], indexes: list[int]) -> list[dict]:
+    """Drop sets whose code another set already holds (the loader would move the code over)."""
+    if not accepted:
+        return accepted
+    async with executor.connection() as conn:
+        taken = await SetRepository(conn).codes_held_by_other_sets(
+            [uuid.UUID(obj["id"]) for obj in accepted], [obj["code"].lower() for obj in accepted])
+    kept = []
+    for index, obj in zip(indexes, accepted):
+        if obj["code"].lower() in taken:
+            rejected.append({"index": index, "code": obj["code"].lower(),
+                             "reason": "another set already uses this code"})
+        else:
+            kept.append(obj)
+    rejected.sort(key=lambda r: r["index"])
+    return kept
 
 
 async def _load(executor, sets: list[dict]) -> dict[str, int]:
@@ -82,9 +102,12 @@ async def _load(executor, sets: list[dict]) -> dict[str, int]:
 
 @service("card_catalog.set.create", transactional=False)
 async def create_set(*, executor, set_object: dict[str, Any]) -> dict[str, Any]:
-    accepted, rejected = _validate_sets([set_object])
+    accepted, rejected, indexes = _validate_sets([set_object])
     if rejected:
         raise UnprocessableError(f"set rejected: {rejected[0]['reason']}", code="set_rejected", details=rejected[0])
+    if not await _without_code_clashes(executor, accepted, rejected, indexes):
+        raise ConflictError(f"another set already uses the code {set_object['code'].lower()!r}",
+                            details=rejected[0])
     await _load(executor, accepted)
     async with executor.connection() as conn:
         return await SetRepository(conn).get(uuid.UUID(set_object["id"]))
@@ -96,7 +119,8 @@ async def bulk_create_sets(*, executor, sets: list[Any]) -> dict[str, Any]:
         raise BadRequestError("no sets given")
     if len(sets) > MAX_BULK_SETS:
         raise BadRequestError(f"at most {MAX_BULK_SETS} sets per request", details={"count": len(sets)})
-    accepted, rejected = _validate_sets(sets)
+    accepted, rejected, indexes = _validate_sets(sets)
+    accepted = await _without_code_clashes(executor, accepted, rejected, indexes)
     counts = await _load(executor, accepted) if accepted else {"inserted": 0, "updated": 0, "unchanged": 0}
     return {**counts, "accepted_codes": [obj["code"].lower() for obj in accepted], "rejected": rejected}
 
@@ -126,7 +150,8 @@ async def upload_sets_file(*, executor, path: str) -> dict[str, Any]:
         file_path.unlink(missing_ok=True)
     if not objects:
         raise BadRequestError("the file holds no sets")
-    accepted, rejected = _validate_sets(objects)
+    # A full /sets list is authoritative: codes may move to Scryfall's ids (the loader's rule).
+    accepted, rejected, _ = _validate_sets(objects)
     counts = await _load(executor, accepted) if accepted else {"inserted": 0, "updated": 0, "unchanged": 0}
     return {**counts, "seen": len(objects), "rejected": rejected}
 

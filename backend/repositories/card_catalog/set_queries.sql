@@ -43,3 +43,10 @@ SELECT set_id FROM card_catalog.sets WHERE set_id = $1 FOR UPDATE
 -- name: rename_set_code_on_cards
 -- card_versions.set_code is denormalised: follow a set's code change.
 UPDATE card_catalog.card_versions SET set_code = $2 WHERE set_id = $1 AND set_code <> $2
+
+-- name: codes_held_by_other_sets
+-- $1 ids, $2 codes (pairwise): codes already used by another set loaded from /sets or edited by hand
+-- (sets the loader created from cards' own fields may be taken over).
+SELECT n.code
+FROM unnest($1::uuid[], $2::text[]) AS n(set_id, code)
+JOIN card_catalog.sets s ON s.code = n.code AND s.set_id <> n.set_id AND s.origin <> 'card'

@@ -59,6 +59,10 @@ class SetRepository(BaseRepository):
                 await self.conn.execute(queries.rename_set_code_on_cards, set_id, fields["code"])
         return await self.get(set_id)
 
+    async def codes_held_by_other_sets(self, ids: list[uuid.UUID], codes: list[str]) -> set[str]:
+        rows = await self.conn.fetch(queries.codes_held_by_other_sets, ids, codes)
+        return {row["code"] for row in rows}
+
     async def lock(self, set_id: uuid.UUID) -> bool:
         return await self.conn.fetchval(queries.lock_set, set_id) is not None
 

@@ -106,7 +106,8 @@ async def test_named_exact_fuzzy_and_set(client, catalog):
 
 async def test_ambiguous_fuzzy_name_lists_candidates(client, catalog):
     error = assert_error(await client.get(f"{BASE}/named", params={"fuzzy": "ma"}), 404, "ambiguous_name")
-    assert {"Maha, Its Feathers Night", "Jace, the Mind Sculptor"} <= set(error["details"]["candidates"])
+    candidates = error["details"]["candidates"]
+    assert "Maha, Its Feathers Night" in candidates and 2 <= len(candidates) <= 20
     assert error["details"]["fuzzy"] == "ma"
     single = (await client.get(f"{BASE}/named", params={"fuzzy": "skyclave"})).json()["data"]
     assert single["name"] == "Skyclave Cleric // Skyclave Basilica"
