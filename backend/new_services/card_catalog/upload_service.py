@@ -29,7 +29,7 @@ async def register_upload(*, executor, settings: Settings, path: str, size_bytes
         await send_task(settings, LOAD_TASK, args=[run_id])
     except Exception:
         async with executor.transaction() as conn:
-            await UploadRunRepository(conn).finish(run_id, "failed", {}, "could not queue the load")
+            await UploadRunRepository(conn).fail_if_unfinished(run_id, "could not queue the load")
         Path(path).unlink(missing_ok=True)
         raise
     return {"run_id": run_id, "status": "pending", "size_bytes": size_bytes}
