@@ -12,13 +12,13 @@ import ast
 import importlib
 import inspect
 import logging
-import pkgutil
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backend.core.discovery import import_submodules
 from backend.repositories.registry import discover_repositories
 from backend.request_handling.errors import UnknownServiceError
 from backend.request_handling.QueryExecutor import QueryExecutor
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 SERVICE_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
 # Names a service may declare as parameters to receive shared resources.
 RESOURCE_NAMES = frozenset({"settings", "redis", "executor", "service_manager", "connection"})
-# Callers that name service keys: the static check reads these calls in routers, tasks and the CLI.
+# Callers that name service keys: the static check reads these calls in routers, dependencies, tasks and the CLI.
 KEY_CALLS = frozenset({"execute_service", "run_service_key"})
 
 
@@ -75,8 +75,7 @@ def service(key: str, *, repositories: Iterable[str] = (), transactional: bool =
 def discover_services() -> dict[str, ServiceSpec]:
     import backend.new_services as package
 
-    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        importlib.import_module(module.name)
+    import_submodules(package)
     return _service_registry
 
 
@@ -118,7 +117,7 @@ def _is_forwarded_parameter(arg: ast.AST) -> bool:
 
 def default_reference_roots() -> list[Path]:
     root = Path(__file__).resolve().parents[2]
-    return [root / "backend" / "api", root / "celery_app", root / "backend" / "cli"]
+    return [root / "backend" / "api", root / "backend" / "dependancies", root / "celery_app", root / "backend" / "cli"]
 
 
 class ServiceManager:

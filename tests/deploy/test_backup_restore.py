@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.fixtures.services import admin_execute, with_database
+from tests.fixtures.services import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,11 +41,8 @@ def _client_bin_dir(server_major: int) -> str | None:
 
 @pytest.fixture
 def restore_target(postgres_server_url):
-    name = f"automana_restore_{os.getpid()}"
-    admin_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_execute(postgres_server_url, f'CREATE DATABASE "{name}"')
-    yield with_database(postgres_server_url, name)
-    admin_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(postgres_server_url, "restore") as url:
+        yield url
 
 
 def test_backup_then_restore_round_trip(database_url, db, restore_target, tmp_path):

@@ -7,7 +7,7 @@ import psycopg2
 import pytest
 
 from backend.database.migrate import MigrationError, list_migrations, migrate, pending_migrations
-from tests.fixtures.services import admin_execute, with_database
+from tests.fixtures.services import scratch_database
 
 SCHEMA_FINGERPRINT = """
 SELECT table_schema, table_name, column_name, data_type, is_nullable, coalesce(column_default, ''),
@@ -37,13 +37,8 @@ def fingerprint(url: str) -> tuple[list, list]:
 
 @pytest.fixture
 def empty_database(postgres_server_url):
-    import os
-
-    name = f"automana_empty_{os.getpid()}"
-    admin_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_execute(postgres_server_url, f'CREATE DATABASE "{name}"')
-    yield with_database(postgres_server_url, name)
-    admin_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(postgres_server_url, "empty") as url:
+        yield url
 
 
 def test_fresh_and_up_to_date_databases_have_the_same_schema(empty_database, database_url):

@@ -26,3 +26,25 @@ def test_unknown_key_fails_the_task(celery_worker, celery_client):
         assert "no.such.key" in str(exc)
     else:
         raise AssertionError("an unknown key must fail")
+
+
+def test_worker_errors_are_stored_with_task_id_and_name(celery_worker, celery_client, db):
+    import time
+
+    result = celery_client.send_task("automana.registry.run_service", args=["ops.logs.prune", {"keep_days": 0}])
+    try:
+        result.get(timeout=60)
+    except Exception as exc:
+        assert "keep_days" in str(exc)
+    rows = []
+    for _ in range(100):  # the worker's log writer is asynchronous: poll until the row lands
+        with db.cursor() as cur:
+            cur.execute("SELECT task_id, task_name, service_type, level FROM ops.log_records "
+                        "WHERE task_id = %s", (result.id,))
+            rows = cur.fetchall()
+        if rows:
+            break
+        time.sleep(0.1)
+    assert rows, "the failed task's error must be stored"
+    task_id, task_name, service_type, level = rows[0]
+    assert (task_name, service_type, level) == ("automana.registry.run_service", "worker", "ERROR")
