@@ -60,6 +60,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     END
 $$;
 
+-- Highest / lowest value over the faces: `pow>=5` reads one comparable (and estimable) column.
+CREATE FUNCTION card_catalog.array_max(value numeric[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT max(x) FROM unnest(value) AS x $$;
+
+CREATE FUNCTION card_catalog.array_min(value numeric[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT min(x) FROM unnest(value) AS x $$;
+
 CREATE FUNCTION card_catalog.lower_array(value text[]) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT COALESCE(array_agg(lower(item)), '{}') FROM unnest(value) AS item
@@ -96,6 +103,14 @@ ALTER TABLE card_catalog.oracle_cards
     ADD COLUMN powers         numeric[] GENERATED ALWAYS AS (card_catalog.stat_values(power, faces, 'power')) STORED,
     ADD COLUMN toughnesses    numeric[] GENERATED ALWAYS AS (card_catalog.stat_values(toughness, faces, 'toughness')) STORED,
     ADD COLUMN loyalties      numeric[] GENERATED ALWAYS AS (card_catalog.stat_values(loyalty, faces, 'loyalty')) STORED,
+    ADD COLUMN power_max      numeric GENERATED ALWAYS AS
+                              (card_catalog.array_max(card_catalog.stat_values(power, faces, 'power'))) STORED,
+    ADD COLUMN power_min      numeric GENERATED ALWAYS AS
+                              (card_catalog.array_min(card_catalog.stat_values(power, faces, 'power'))) STORED,
+    ADD COLUMN toughness_max  numeric GENERATED ALWAYS AS
+                              (card_catalog.array_max(card_catalog.stat_values(toughness, faces, 'toughness'))) STORED,
+    ADD COLUMN toughness_min  numeric GENERATED ALWAYS AS
+                              (card_catalog.array_min(card_catalog.stat_values(toughness, faces, 'toughness'))) STORED,
     ADD COLUMN is_extra       boolean GENERATED ALWAYS AS (card_catalog.is_extra_layout(layout)) STORED;
 
 CREATE INDEX oracle_cards_name_trgm_idx ON card_catalog.oracle_cards USING gin (name_norm gin_trgm_ops);
@@ -114,9 +129,13 @@ ALTER TABLE card_catalog.card_versions
     ADD COLUMN is_paper  boolean GENERATED ALWAYS AS
                          ('paper' = ANY (games) OR (cardinality(games) = 0 AND NOT digital)) STORED;
 
--- Picking "the most recent paper printing" of an oracle card, and all printings of a card.
-CREATE INDEX card_versions_oracle_recent_idx ON card_catalog.card_versions (oracle_id, released_at DESC);
+-- From matching oracle cards to their printings without visiting the (wide) printing rows: an
+-- index-only scan gives what picking "the most recent paper printing" and sorting need.
+CREATE INDEX card_versions_oracle_cover_idx ON card_catalog.card_versions (oracle_id, lang, is_extra)
+    INCLUDE (card_version_id, is_paper, released_at, set_code, set_id, collector_number_int, collector_number,
+             rarity_rank, illustration_id);
 CREATE INDEX card_versions_released_idx ON card_catalog.card_versions (released_at);
+CREATE INDEX card_versions_rarity_idx ON card_catalog.card_versions (rarity_rank);
 CREATE INDEX card_versions_set_cn_int_idx ON card_catalog.card_versions (set_code, collector_number_int);
 CREATE INDEX card_versions_lang_idx ON card_catalog.card_versions (lang) WHERE lang <> 'en';
 CREATE INDEX card_versions_finishes_idx ON card_catalog.card_versions USING gin (finishes);

@@ -1,33 +1,21 @@
 -- Card reference reads. Blocks named *_fragment are pieces the repository composes once at
--- import (never with user input): {card_json}, {summary_columns}, {where}, {order}, ...
+-- import (never with user input): card columns, summary columns, where, order, ...
 
--- name: card_json_fragment
--- The full card object (printing + oracle card + set) as one jsonb value.
-jsonb_build_object(
-    'object', 'card', 'id', v.card_version_id, 'oracle_id', v.oracle_id, 'name', v.name,
-    'printed_name', v.printed_name, 'lang', v.lang, 'released_at', v.released_at, 'layout', v.layout,
-    'set', v.set_code, 'set_id', v.set_id, 'set_name', s.name, 'set_type', s.set_type,
-    'collector_number', v.collector_number, 'rarity', v.rarity,
-    'mana_cost', o.mana_cost, 'cmc', o.cmc, 'type_line', o.type_line, 'printed_type_line', v.printed_type_line,
-    'oracle_text', o.oracle_text, 'printed_text', v.printed_text, 'flavor_text', v.flavor_text,
-    'power', o.power, 'toughness', o.toughness, 'loyalty', o.loyalty, 'defense', o.defense,
-    'colors', o.colors, 'color_identity', o.color_identity, 'color_indicator', o.color_indicator,
-    'keywords', o.keywords, 'produced_mana', o.produced_mana, 'legalities', o.legalities,
-    'reserved', o.reserved, 'edhrec_rank', o.edhrec_rank
-) || jsonb_build_object(
-    'finishes', v.finishes, 'games', v.games, 'artist', v.artist, 'artist_ids', v.artist_ids,
-    'illustration_id', v.illustration_id, 'border_color', v.border_color, 'frame', v.frame,
-    'frame_effects', v.frame_effects, 'security_stamp', v.security_stamp, 'full_art', v.full_art,
-    'textless', v.textless, 'promo', v.promo, 'promo_types', v.promo_types, 'reprint', v.reprint,
-    'variation', v.variation, 'digital', v.digital, 'booster', v.booster, 'oversized', v.oversized,
-    'image_status', v.image_status, 'image_uris', v.image_uris, 'card_faces', v.card_faces,
-    'multiverse_ids', v.multiverse_ids, 'mtgo_id', v.mtgo_id, 'mtgo_foil_id', v.mtgo_foil_id,
-    'arena_id', v.arena_id, 'tcgplayer_id', v.tcgplayer_id, 'tcgplayer_etched_id', v.tcgplayer_etched_id,
-    'cardmarket_id', v.cardmarket_id, 'scryfall_uri', v.scryfall_uri,
-    'prices', jsonb_build_object('usd', v.price_usd, 'usd_foil', v.price_usd_foil,
-        'usd_etched', v.price_usd_etched, 'eur', v.price_eur, 'eur_foil', v.price_eur_foil, 'tix', v.price_tix),
-    'prices_updated_at', v.prices_updated_at, 'is_extra', v.is_extra
-)
+-- name: card_columns_fragment
+-- The full card object (printing + oracle card + set), one column per field: row_to_json of
+-- these is the response body (the cheapest JSON Postgres can build; keys keep this order).
+'card' AS object, v.card_version_id AS id, v.oracle_id, v.name, v.printed_name, v.lang, v.released_at,
+v.layout, v.set_code AS set, v.set_id, s.name AS set_name, s.set_type, v.collector_number, v.rarity,
+o.mana_cost, o.cmc, o.type_line, v.printed_type_line, o.oracle_text, v.printed_text, v.flavor_text,
+o.power, o.toughness, o.loyalty, o.defense, o.colors, o.color_identity, o.color_indicator, o.keywords,
+o.produced_mana, o.legalities, o.reserved, o.edhrec_rank, v.finishes, v.games, v.artist, v.artist_ids,
+v.illustration_id, v.border_color, v.frame, v.frame_effects, v.security_stamp, v.full_art, v.textless,
+v.promo, v.promo_types, v.reprint, v.variation, v.digital, v.booster, v.oversized, v.image_status,
+v.image_uris, v.card_faces, v.multiverse_ids, v.mtgo_id, v.mtgo_foil_id, v.arena_id, v.tcgplayer_id,
+v.tcgplayer_etched_id, v.cardmarket_id, v.scryfall_uri,
+json_build_object('usd', v.price_usd, 'usd_foil', v.price_usd_foil, 'usd_etched', v.price_usd_etched,
+                  'eur', v.price_eur, 'eur_foil', v.price_eur_foil, 'tix', v.price_tix) AS prices,
+v.prices_updated_at, v.is_extra
 
 -- name: summary_columns_fragment
 v.card_version_id AS id, v.oracle_id, v.name, v.printed_name, v.lang, v.set_code AS set, s.name AS set_name,
@@ -41,23 +29,29 @@ card_catalog.card_versions v
 JOIN card_catalog.oracle_cards o ON o.oracle_id = v.oracle_id
 JOIN card_catalog.sets s ON s.set_id = v.set_id
 
+-- name: from_printings_fragment
+-- As from_fragment, for conditions that do not look at the set row (saves a lookup per printing).
+card_catalog.card_versions v
+JOIN card_catalog.oracle_cards o ON o.oracle_id = v.oracle_id
+
 -- name: preference_fragment
 -- Which printing stands for a card: paper before digital, then the most recent, English first.
 v.is_paper DESC, v.released_at DESC NULLS LAST, (v.lang = 'en') DESC, v.card_version_id
 
 -- name: card_json_by_id
-SELECT ({card_json})::text FROM {from} WHERE v.card_version_id = $1
+SELECT row_to_json(card)::text FROM (SELECT {card_columns} FROM {from} WHERE v.card_version_id = $1) AS card
 
 -- name: card_json_by_ids
 -- $1 uuid[]: full card objects in one round trip (batch lookup).
-SELECT v.card_version_id, ({card_json})::text AS card FROM {from} WHERE v.card_version_id = ANY($1::uuid[])
+SELECT card.id AS card_version_id, row_to_json(card)::text AS card
+FROM (SELECT {card_columns} FROM {from} WHERE v.card_version_id = ANY($1::uuid[])) AS card
 
 -- name: search_page
 -- {distinct}: '' or DISTINCT ON (...); {distinct_order}: '' or its ORDER BY; {order}: sort of the page.
 WITH matched AS MATERIALIZED (
     SELECT {distinct} v.card_version_id, {sort_key} AS sort_key, o.name AS sort_name, v.set_code AS sort_set,
            v.collector_number_int AS sort_cn, v.collector_number AS sort_cn_text
-    FROM {from}
+    FROM {match_from}
     WHERE {where}
     {distinct_order}
 ),
@@ -76,7 +70,7 @@ ORDER BY {page_order}
 -- A uniformly random matching card (one row per oracle card unless unique says otherwise).
 WITH matched AS MATERIALIZED (
     SELECT {distinct} v.card_version_id
-    FROM {from}
+    FROM {match_from}
     WHERE {where}
     {distinct_order}
 )

@@ -28,7 +28,7 @@ def _compose(template: str, **parts: str) -> str:
 
 
 _COMMON = {
-    "card_json": queries.card_json_fragment,
+    "card_columns": queries.card_columns_fragment,
     "summary_columns": queries.summary_columns_fragment,
     "from": queries.from_fragment,
     "preference": queries.preference_fragment,
@@ -63,13 +63,17 @@ def summary_from_row(row) -> dict[str, Any]:
     return item
 
 
+def _match_from(compiled: CompiledQuery) -> str:
+    return _code(queries.from_fragment if compiled.uses_sets else queries.from_printings_fragment)
+
+
 def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) -> str:
     distinct, distinct_order = _DISTINCT[compiled.options.unique]
     direction = "DESC" if compiled.options.descending else "ASC"
     order = f"sort_key {direction} NULLS LAST, sort_name, sort_set, sort_cn NULLS LAST, sort_cn_text"
     page_order = ("page.sort_key " + direction + " NULLS LAST, page.sort_name, page.sort_set, "
                   "page.sort_cn NULLS LAST, page.sort_cn_text")
-    return _compose(SEARCH_TEMPLATE, distinct=distinct, distinct_order=distinct_order,
+    return _compose(SEARCH_TEMPLATE, match_from=_match_from(compiled), distinct=distinct, distinct_order=distinct_order,
                     sort_key=compiled.order_sql, where=compiled.where, order=order,
                     page_order=page_order, limit=limit_param, offset=offset_param)
 
@@ -92,7 +96,8 @@ class CardRepository(BaseRepository):
 
     async def random_id(self, compiled: CompiledQuery) -> uuid.UUID | None:
         distinct, distinct_order = _DISTINCT[compiled.options.unique]
-        sql = _compose(RANDOM_TEMPLATE, distinct=distinct, distinct_order=distinct_order, where=compiled.where)
+        sql = _compose(RANDOM_TEMPLATE, match_from=_match_from(compiled), distinct=distinct,
+                       distinct_order=distinct_order, where=compiled.where)
         return await self.conn.fetchval(sql, *compiled.params)
 
     async def oracle_cards_named(self, lowered_name: str) -> list[dict]:

@@ -1,6 +1,6 @@
 """/api/catalog/mtg/card-reference: card lookups, Scryfall-style search and admin writes.
 
-Static paths are declared before `/{card_id}`. Full card objects arrive from the service as JSON
+Card ids are matched with Starlette's `uuid` convertor, so static paths never collide with them. Full card objects arrive from the service as JSON
 text built by Postgres and are embedded in the envelope as is (the card-by-id hot path).
 """
 from __future__ import annotations
@@ -31,6 +31,13 @@ _CARD_DOC = {200: {"model": ApiResponse[CardDetail]}}
 def card_response(card_json: str, status_code: int = 200) -> Response:
     return Response(b'{"success":true,"data":' + card_json.encode() + b',"message":null}',
                     status_code=status_code, media_type=JSON)
+
+
+# First in the router: the hot path is matched before anything else. `:uuid` keeps the static
+# paths below (named, autocomplete, ...) from ever matching it.
+@router.get("/{card_id:uuid}", responses=_CARD_DOC, response_class=Response, summary="One printing by Scryfall id")
+async def get_card(service_manager: ServiceManagerDep, card_id: uuid.UUID):
+    return card_response(await service_manager.execute_service("card_catalog.card.get", card_id=card_id))
 
 
 @router.get("/", response_model=PaginatedResponse[CardSummary], summary="Search cards (query language)")
@@ -146,7 +153,7 @@ async def upload_status(service_manager: ServiceManagerDep, admin: AdminDep, run
     return ApiResponse(data=await service_manager.execute_service("card_catalog.card.upload_status", run_id=run_id))
 
 
-@router.get("/{card_id}/printings", response_model=PaginatedResponse[CardSummary],
+@router.get("/{card_id:uuid}/printings", response_model=PaginatedResponse[CardSummary],
             summary="Every printing of this card (all sets and languages)")
 async def card_printings(
     service_manager: ServiceManagerDep,
@@ -159,11 +166,6 @@ async def card_printings(
     return PaginatedResponse.build(items, limit=page.limit, offset=page.offset, total_count=total)
 
 
-@router.get("/{card_id}", responses=_CARD_DOC, response_class=Response, summary="One printing by Scryfall id")
-async def get_card(service_manager: ServiceManagerDep, card_id: uuid.UUID):
-    return card_response(await service_manager.execute_service("card_catalog.card.get", card_id=card_id))
-
-
-@router.delete("/{card_id}", response_model=ApiResponse[CardDeleted], summary="Delete a printing")
+@router.delete("/{card_id:uuid}", response_model=ApiResponse[CardDeleted], summary="Delete a printing")
 async def delete_card(service_manager: ServiceManagerDep, admin: AdminDep, card_id: uuid.UUID):
     return ApiResponse(data=await service_manager.execute_service("card_catalog.card.delete", card_id=card_id))

@@ -23,6 +23,8 @@ SQL_OPERATORS = {":": "=", "=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">",
 # `a op b` is the same as `b FLIPPED[op] a`: lets us write `$1 < ANY(array)` for `array > $1`.
 FLIPPED = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 STAT_ARRAYS = {"pow": "o.powers", "tou": "o.toughnesses", "loy": "o.loyalties"}
+# Any face above / below a bound <=> the highest / lowest face is: plain, estimable columns.
+STAT_BOUNDS = {"pow": ("o.power_max", "o.power_min"), "tou": ("o.toughness_max", "o.toughness_min")}
 PRICE_COLUMNS = {
     "usd": "COALESCE(v.price_usd, v.price_usd_foil, v.price_usd_etched)",
     "eur": "COALESCE(v.price_eur, v.price_eur_foil)",
@@ -96,6 +98,7 @@ class CompiledQuery:
     where: str
     params: list = field(default_factory=list)
     options: SearchOptions = field(default_factory=SearchOptions)
+    uses_sets: bool = False  # the condition refers to `s` (card_catalog.sets)
 
     @property
     def order_sql(self) -> str:
@@ -120,6 +123,7 @@ class _Compiler:
         self.first_param = first_param
         self.options = SearchOptions()
         self.extra_type_requested = False
+        self.uses_sets = False
 
     def param(self, value, cast: str) -> str:
         self.params.append(value)
@@ -268,6 +272,9 @@ class _Compiler:
         number = self._number(t)
         if left_array is None:  # mana value: a scalar column
             return f"o.cmc {operator} {number}"
+        if t.keyword in STAT_BOUNDS and operator in (">", ">=", "<", "<="):
+            highest, lowest = STAT_BOUNDS[t.keyword]
+            return f"{highest if operator.startswith('>') else lowest} {operator} {number}"
         return f"{number} {FLIPPED[operator]} ANY({left_array})"
 
     @staticmethod
@@ -319,6 +326,7 @@ class _Compiler:
         return f"v.collector_number_int {operator} {self.param(int(t.value), 'int')}"
 
     def term_settype(self, t: Term) -> str:
+        self.uses_sets = True
         return f"s.set_type {SQL_OPERATORS[t.operator]} {self.param(t.value.lower(), 'text')}"
 
     def term_lang(self, t: Term) -> str:
@@ -422,4 +430,4 @@ def compile_query(query: str | Node, *, first_param: int = 1, extra_terms: tuple
         # As on Scryfall, searches show English printings unless a lang: term says otherwise.
         defaults.append("v.lang = 'en'")
     where = " AND ".join([condition, *defaults]) if defaults else condition
-    return CompiledQuery(where=where, params=compiler.params, options=options)
+    return CompiledQuery(where=where, params=compiler.params, options=options, uses_sets=compiler.uses_sets)
