@@ -121,7 +121,12 @@ CREATE INDEX oracle_cards_tsv_idx ON card_catalog.oracle_cards USING gin (oracle
 CREATE INDEX oracle_cards_type_trgm_idx ON card_catalog.oracle_cards USING gin (type_lower gin_trgm_ops);
 CREATE INDEX oracle_cards_legalities_idx ON card_catalog.oracle_cards USING gin (legalities jsonb_path_ops);
 CREATE INDEX oracle_cards_keywords_idx ON card_catalog.oracle_cards USING gin (keywords_lower);
-CREATE INDEX oracle_cards_cmc_idx ON card_catalog.oracle_cards (cmc);
+-- The small columns most searches filter on, so they are read from the index, not the wide rows.
+CREATE INDEX oracle_cards_facets_idx ON card_catalog.oracle_cards (cmc)
+    INCLUDE (oracle_id, name, color_mask, identity_mask, type_lower, power_max, power_min, toughness_max,
+             toughness_min, is_extra, layout);
+CREATE INDEX oracle_cards_power_idx ON card_catalog.oracle_cards (power_max);
+CREATE INDEX oracle_cards_toughness_idx ON card_catalog.oracle_cards (toughness_max);
 
 ALTER TABLE card_catalog.card_versions
     ADD COLUMN is_extra  boolean GENERATED ALWAYS AS (card_catalog.is_extra_layout(layout)) STORED,
@@ -129,11 +134,13 @@ ALTER TABLE card_catalog.card_versions
     ADD COLUMN is_paper  boolean GENERATED ALWAYS AS
                          ('paper' = ANY (games) OR (cardinality(games) = 0 AND NOT digital)) STORED;
 
--- From matching oracle cards to their printings without visiting the (wide) printing rows: an
--- index-only scan gives what picking "the most recent paper printing" and sorting need.
-CREATE INDEX card_versions_oracle_cover_idx ON card_catalog.card_versions (oracle_id, lang, is_extra)
-    INCLUDE (card_version_id, is_paper, released_at, set_code, set_id, collector_number_int, collector_number,
-             rarity_rank, illustration_id);
+-- A card's preferred printing (paper first, newest first) and the columns searches sort and
+-- filter on: "the most recent paper printing" of a card is one probe, and going from matching
+-- oracle cards to their printings is an index-only scan (the printing rows are wide).
+CREATE INDEX card_versions_preferred_idx ON card_catalog.card_versions
+    (oracle_id, lang, is_paper DESC, released_at DESC NULLS LAST, card_version_id)
+    INCLUDE (set_code, set_id, collector_number_int, collector_number, rarity_rank, illustration_id,
+             price_usd, price_usd_foil, price_usd_etched, price_eur, price_eur_foil, price_tix);
 CREATE INDEX card_versions_released_idx ON card_catalog.card_versions (released_at);
 CREATE INDEX card_versions_rarity_idx ON card_catalog.card_versions (rarity_rank);
 CREATE INDEX card_versions_set_cn_int_idx ON card_catalog.card_versions (set_code, collector_number_int);

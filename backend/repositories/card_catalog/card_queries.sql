@@ -66,6 +66,35 @@ LEFT JOIN card_catalog.oracle_cards o ON o.oracle_id = v.oracle_id
 LEFT JOIN card_catalog.sets s ON s.set_id = v.set_id
 ORDER BY {page_order}
 
+-- name: search_page_oracle
+-- The same page when no term looks at printings: filter oracle cards, then take each one's
+-- preferred English printing with one probe of card_versions_preferred_idx (no global sort).
+WITH matched AS MATERIALIZED (
+    SELECT v.card_version_id, {sort_key} AS sort_key, o.name AS sort_name, v.set_code AS sort_set,
+           v.collector_number_int AS sort_cn, v.collector_number AS sort_cn_text
+    FROM card_catalog.oracle_cards o
+    CROSS JOIN LATERAL (
+        SELECT p.card_version_id, p.set_code, p.collector_number_int, p.collector_number, p.released_at,
+               p.rarity_rank, p.price_usd, p.price_usd_foil, p.price_usd_etched, p.price_eur, p.price_eur_foil,
+               p.price_tix
+        FROM card_catalog.card_versions p
+        WHERE p.oracle_id = o.oracle_id AND p.lang = 'en'
+        ORDER BY p.is_paper DESC, p.released_at DESC NULLS LAST, p.card_version_id
+        LIMIT 1
+    ) AS v
+    WHERE {where}
+),
+page AS (
+    SELECT * FROM matched ORDER BY {order} LIMIT {limit} OFFSET {offset}
+)
+SELECT c.total_count, {summary_columns}
+FROM (SELECT count(*) AS total_count FROM matched) AS c
+LEFT JOIN page ON true
+LEFT JOIN card_catalog.card_versions v ON v.card_version_id = page.card_version_id
+LEFT JOIN card_catalog.oracle_cards o ON o.oracle_id = v.oracle_id
+LEFT JOIN card_catalog.sets s ON s.set_id = v.set_id
+ORDER BY {page_order}
+
 -- name: random_card_id
 -- A uniformly random matching card (one row per oracle card unless unique says otherwise).
 WITH matched AS MATERIALIZED (

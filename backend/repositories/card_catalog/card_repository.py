@@ -38,6 +38,7 @@ CARD_JSON_BY_IDS = _compose(queries.card_json_by_ids, **_COMMON)
 PREFERRED_PRINTING = _compose(queries.preferred_printing, **_COMMON)
 PRINTINGS_OF_ORACLE = _compose(queries.printings_of_oracle, **_COMMON)
 SEARCH_TEMPLATE = _compose(queries.search_page, **_COMMON)
+SEARCH_ORACLE_TEMPLATE = _compose(queries.search_page_oracle, **_COMMON)
 RANDOM_TEMPLATE = _compose(queries.random_card_id, **_COMMON)
 
 # unique mode -> (DISTINCT ON clause, the ORDER BY that makes DISTINCT ON pick the preferred printing)
@@ -73,6 +74,9 @@ def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str)
     order = f"sort_key {direction} NULLS LAST, sort_name, sort_set, sort_cn NULLS LAST, sort_cn_text"
     page_order = ("page.sort_key " + direction + " NULLS LAST, page.sort_name, page.sort_set, "
                   "page.sort_cn NULLS LAST, page.sort_cn_text")
+    if compiled.oracle_where is not None:
+        return _compose(SEARCH_ORACLE_TEMPLATE, sort_key=compiled.order_sql, where=compiled.oracle_where,
+                        order=order, page_order=page_order, limit=limit_param, offset=offset_param)
     return _compose(SEARCH_TEMPLATE, match_from=_match_from(compiled), distinct=distinct, distinct_order=distinct_order,
                     sort_key=compiled.order_sql, where=compiled.where, order=order,
                     page_order=page_order, limit=limit_param, offset=offset_param)

@@ -38,15 +38,16 @@ IS_CONDITIONS = {
     "promo": "v.promo",
     "digital": "v.digital",
     "reprint": "v.reprint",
-    "dfc": "v.layout IN ('transform', 'modal_dfc', 'double_faced_token', 'reversible_card')",
-    "split": "v.layout = 'split'",
-    "transform": "v.layout = 'transform'",
-    "mdfc": "v.layout = 'modal_dfc'",
-    "flip": "v.layout = 'flip'",
-    "meld": "v.layout = 'meld'",
-    "adventure": "v.layout = 'adventure'",
-    "token": "v.layout IN ('token', 'double_faced_token')",
-    "extra": "v.is_extra",
+    # Layouts are the same on every printing of a card: tested on the oracle card.
+    "dfc": "o.layout IN ('transform', 'modal_dfc', 'double_faced_token', 'reversible_card')",
+    "split": "o.layout = 'split'",
+    "transform": "o.layout = 'transform'",
+    "mdfc": "o.layout = 'modal_dfc'",
+    "flip": "o.layout = 'flip'",
+    "meld": "o.layout = 'meld'",
+    "adventure": "o.layout = 'adventure'",
+    "token": "o.layout IN ('token', 'double_faced_token')",
+    "extra": "o.is_extra",
     "full": "v.full_art",
     "fullart": "v.full_art",
     "reserved": "o.reserved",
@@ -99,6 +100,9 @@ class CompiledQuery:
     params: list = field(default_factory=list)
     options: SearchOptions = field(default_factory=SearchOptions)
     uses_sets: bool = False  # the condition refers to `s` (card_catalog.sets)
+    # Set when no term looks at printings: the condition (with the extras default) on `o` alone;
+    # each card is then shown by its preferred English printing, found by one index probe.
+    oracle_where: str | None = None
 
     @property
     def order_sql(self) -> str:
@@ -124,6 +128,13 @@ class _Compiler:
         self.options = SearchOptions()
         self.extra_type_requested = False
         self.uses_sets = False
+        self.printing_level = False
+
+    def term_sql(self, t: Term) -> str:
+        sql = getattr(self, f"term_{t.keyword}")(t)
+        if "v." in sql or "s." in sql:
+            self.printing_level = True
+        return sql
 
     def param(self, value, cast: str) -> str:
         self.params.append(value)
@@ -173,8 +184,7 @@ class _Compiler:
 
     # -- terms -------------------------------------------------------------------------------------
     def term(self, t: Term) -> str:
-        handler = getattr(self, f"term_{t.keyword}")
-        return handler(t)
+        return self.term_sql(t)
 
     def term_name(self, t: Term) -> str:
         normalized = normalize_name(t.value)
@@ -405,7 +415,7 @@ class _Compiler:
             value = uuid.UUID(t.value)
         except ValueError:
             raise self.error(t, "oracleid expects a UUID") from None
-        return f"v.oracle_id = {self.param(value, 'uuid')}"
+        return f"o.oracle_id = {self.param(value, 'uuid')}"
 
 
 def _stat_field(value: str) -> str | None:
@@ -423,11 +433,12 @@ def compile_query(query: str | Node, *, first_param: int = 1, extra_terms: tuple
     options = compiler.options
     if compiler.extra_type_requested:
         options.include_extras = True
-    defaults = []
-    if not options.include_extras:
-        defaults.append("NOT v.is_extra")
-    if not options.has_lang_term:
-        # As on Scryfall, searches show English printings unless a lang: term says otherwise.
-        defaults.append("v.lang = 'en'")
-    where = " AND ".join([condition, *defaults]) if defaults else condition
-    return CompiledQuery(where=where, params=compiler.params, options=options, uses_sets=compiler.uses_sets)
+    extras = [] if options.include_extras else ["NOT o.is_extra"]
+    # As on Scryfall, searches show English printings unless a lang: term says otherwise.
+    language = [] if options.has_lang_term else ["v.lang = 'en'"]
+    where = " AND ".join([condition, *extras, *language])
+    oracle_where = None
+    if not compiler.printing_level and not options.has_lang_term and options.unique == "cards":
+        oracle_where = " AND ".join([condition, *extras])
+    return CompiledQuery(where=where, params=compiler.params, options=options, uses_sets=compiler.uses_sets,
+                         oracle_where=oracle_where)

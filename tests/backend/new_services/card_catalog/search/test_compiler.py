@@ -22,9 +22,9 @@ def test_parameters_are_numbered_from_first_param():
 
 def test_defaults_hide_extras_and_non_english():
     compiled = compile_query("t:elf")
-    assert "NOT v.is_extra" in compiled.where and "v.lang = 'en'" in compiled.where
-    assert "NOT v.is_extra" not in compile_query("t:elf include:extras").where
-    assert "NOT v.is_extra" not in compile_query("t:token").where
+    assert "NOT o.is_extra" in compiled.where and "v.lang = 'en'" in compiled.where
+    assert "NOT o.is_extra" not in compile_query("t:elf include:extras").where
+    assert "NOT o.is_extra" not in compile_query("t:token").where
     assert "v.lang = 'en'" not in compile_query("lang:any").where
 
 
@@ -68,3 +68,10 @@ def test_normalize_name_matches_the_sql_function_rules():
     assert normalize_name("Lim-Dûl's Vault") == "lim duls vault"
     assert normalize_name("  Fire // Ice ") == "fire ice"
     assert normalize_name("Æther Vial") == "æther vial"
+
+
+def test_oracle_only_queries_take_the_preferred_printing_path():
+    assert compile_query("t:elf c:g mv<=3 pow>=2 is:dfc").oracle_where is not None
+    for printing_level in ("t:elf r:rare", "t:elf s:lea", "t:elf is:foil", "t:elf usd>1", "t:elf lang:fr",
+                           "t:elf unique:prints", "t:elf year>2000", "-(t:elf or a:rush)"):
+        assert compile_query(printing_level).oracle_where is None, printing_level

@@ -1,6 +1,8 @@
 """Every keyword of the query language against the fixture catalog (real Postgres, real loader)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from backend.new_services.card_catalog.search.parser import QuerySyntaxError
@@ -102,6 +104,7 @@ CASES = [
     ("is:etched", {COUNTER}),
     ("not:nonfoil", {MOON, STORM, COUNTER}),
     ("is:foil s:4ed", set()),
+    ("is:foil s:eld", {GIANT, BORROWER}),
     ("is:promo", {MOON, STORM, COUNTER}),
     ("is:digital", {COUNTER}),
     ("is:reprint t:creature c:g", {GOYF, BEARS, ELVES, BIRDS}),
@@ -153,6 +156,30 @@ async def test_restricted_matches_the_data(names, fixture_cards):
                 and c["lang"] == "en" and c["layout"] not in ("token", "planar", "emblem", "art_series")}
     assert expected and await names("restricted:vintage") == expected
     assert await names("f:vintage") >= expected  # restricted cards are legal
+
+
+def _english_cards(fixture_cards):
+    extras = {"token", "double_faced_token", "emblem", "art_series", "vanguard", "planar", "scheme"}
+    return [c for c in fixture_cards if c["lang"] == "en" and c["layout"] not in extras]
+
+
+async def test_eur_matches_the_data(names, fixture_cards):
+    def eur(card):
+        prices = card.get("prices") or {}
+        value = prices.get("eur") or prices.get("eur_foil")
+        return float(value) if value else None
+
+    expected = {c["name"] for c in _english_cards(fixture_cards) if (eur(c) or 0) >= 1}
+    assert expected and await names("eur>=1") == expected
+    assert await names("eur<1 eur>=1") == set()
+
+
+async def test_full_text_finds_inflections(names, fixture_cards):
+    def text(card):
+        return " ".join([card.get("oracle_text") or ""] + [f.get("oracle_text") or "" for f in card.get("card_faces") or []])
+
+    expected = {c["name"] for c in _english_cards(fixture_cards) if re.search(r"\bdestroy", text(c), re.I)}
+    assert len(expected) >= 2 and await names("text:destroys") == expected
 
 
 async def test_unique_cards_picks_the_most_recent_paper_printing(search):
