@@ -19,6 +19,8 @@ from backend.request_handling.errors import BadRequestError, NotFoundError, Unpr
 MAX_BULK_CARDS = 50
 MAX_COLLECTION_IDENTIFIERS = 75
 AUTOCOMPLETE_MIN_LENGTH = 2
+AUTOCOMPLETE_FUZZY_MIN_LENGTH = 4
+AUTOCOMPLETE_LIMIT = 20
 # Simple filter parameter -> query-language keyword, so filters and `q` share one compiler.
 FILTER_KEYWORDS = {
     "name": "name", "set": "set", "type": "type", "rarity": "rarity", "lang": "lang",
@@ -130,12 +132,21 @@ def _ambiguous(name: str, candidates: list[str]) -> NotFoundError:
                          code="ambiguous_name", details={"fuzzy": name, "candidates": candidates[:20]})
 
 
-@service("card_catalog.card.autocomplete", repositories=["card"])
-async def autocomplete(*, card_repository: CardRepository, q: str, include_extras: bool = False) -> list[str]:
+@service("card_catalog.card.autocomplete", transactional=False)
+async def autocomplete(*, executor, q: str, include_extras: bool = False) -> list[str]:
+    """Up to 20 names: prefix matches, then later-word matches, then close spellings. Each tier
+    runs only when the earlier ones left room, so the common case is one index range scan."""
     normalized = normalize_name(q)
     if len(normalized) < AUTOCOMPLETE_MIN_LENGTH:
         return []
-    return await card_repository.autocomplete(normalized, escape_like(normalized), include_extras)
+    async with executor.connection() as conn:
+        repo = CardRepository(conn)
+        names = await repo.autocomplete_prefix(normalized, include_extras)
+        if len(names) < AUTOCOMPLETE_LIMIT:
+            names += await repo.autocomplete_word_start(escape_like(normalized), include_extras)
+        if len(dict.fromkeys(names)) < AUTOCOMPLETE_LIMIT and len(normalized) >= AUTOCOMPLETE_FUZZY_MIN_LENGTH:
+            names += await repo.autocomplete_similar(normalized, include_extras)
+    return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
 
 
 @service("card_catalog.card.by_number", repositories=["card"])

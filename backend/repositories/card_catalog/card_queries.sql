@@ -132,36 +132,30 @@ WHERE o.name_norm LIKE $2 OR o.name_norm % $1
 ORDER BY o.is_extra, (o.name_norm LIKE $2) DESC, similarity(o.name_norm, $1) DESC, o.name
 LIMIT 20
 
--- name: autocomplete_threshold
-SET LOCAL pg_trgm.word_similarity_threshold = 0.45
+-- name: autocomplete_prefix
+-- $1 normalised prefix, $2 include extras: names starting with it, shortest first. The range on
+-- text_pattern_ops stays an index scan even in a generic plan (LIKE 'x%' with a parameter may not).
+SELECT o.name
+FROM card_catalog.oracle_cards o
+WHERE o.name_norm ~>=~ $1 AND o.name_norm ~<~ ($1 || chr(1114111)) AND ($2 OR NOT o.is_extra)
+ORDER BY length(o.name), o.name
+LIMIT 20
 
--- name: autocomplete
--- $1 normalised prefix, $2 LIKE-escaped prefix, $3 include extras. Prefix matches first (shortest
--- first), then word-start matches, then typo-tolerant trigram matches.
-WITH prefix AS (
-    SELECT o.name, 0 AS tier, length(o.name) AS rank_len, 1.0::real AS score
-    FROM card_catalog.oracle_cards o
-    WHERE o.name_norm LIKE $2 || '%' AND ($3 OR NOT o.is_extra)
-    ORDER BY length(o.name), o.name
-    LIMIT 20
-), word_start AS (
-    SELECT o.name, 1 AS tier, length(o.name) AS rank_len, 1.0::real AS score
-    FROM card_catalog.oracle_cards o
-    WHERE o.name_norm LIKE '% ' || $2 || '%' AND ($3 OR NOT o.is_extra)
-    ORDER BY length(o.name), o.name
-    LIMIT 20
-), fuzzy AS (
-    SELECT o.name, 2 AS tier, length(o.name) AS rank_len, word_similarity($1, o.name_norm) AS score
-    FROM card_catalog.oracle_cards o
-    WHERE $1 <% o.name_norm AND ($3 OR NOT o.is_extra)
-    ORDER BY word_similarity($1, o.name_norm) DESC, o.name
-    LIMIT 20
-), ranked AS (
-    SELECT DISTINCT ON (name) name, tier, rank_len, score
-    FROM (SELECT * FROM prefix UNION ALL SELECT * FROM word_start UNION ALL SELECT * FROM fuzzy) AS all_matches
-    ORDER BY name, tier
-)
-SELECT name FROM ranked ORDER BY tier, score DESC, rank_len, name LIMIT 20
+-- name: autocomplete_word_start
+-- $1 LIKE-escaped prefix, $2 include extras: names with a later word starting with it.
+SELECT o.name
+FROM card_catalog.oracle_cards o
+WHERE o.name_norm LIKE '% ' || $1 || '%' AND ($2 OR NOT o.is_extra)
+ORDER BY length(o.name), o.name
+LIMIT 20
+
+-- name: autocomplete_similar
+-- $1 normalised text, $2 include extras: typo-tolerant trigram matches, closest first.
+SELECT o.name
+FROM card_catalog.oracle_cards o
+WHERE o.name_norm % $1 AND ($2 OR NOT o.is_extra)
+ORDER BY similarity(o.name_norm, $1) DESC, o.name
+LIMIT 20
 
 -- name: card_id_by_number
 -- $1 set code, $2 collector number, $3 language or NULL (then English first).

@@ -114,11 +114,14 @@ class CardRepository(BaseRepository):
                                  lang: str | None = None) -> uuid.UUID | None:
         return await self.conn.fetchval(PREFERRED_PRINTING, oracle_id, set_code, lang)
 
-    async def autocomplete(self, normalized: str, like_prefix: str, include_extras: bool) -> list[str]:
-        # Typo tolerance: accept closer-than-default word similarity (this transaction only).
-        await self.conn.execute(queries.autocomplete_threshold)
-        rows = await self.conn.fetch(queries.autocomplete, normalized, like_prefix, include_extras)
-        return [row["name"] for row in rows]
+    async def autocomplete_prefix(self, normalized: str, include_extras: bool) -> list[str]:
+        return [r["name"] for r in await self.conn.fetch(queries.autocomplete_prefix, normalized, include_extras)]
+
+    async def autocomplete_word_start(self, like_prefix: str, include_extras: bool) -> list[str]:
+        return [r["name"] for r in await self.conn.fetch(queries.autocomplete_word_start, like_prefix, include_extras)]
+
+    async def autocomplete_similar(self, normalized: str, include_extras: bool) -> list[str]:
+        return [r["name"] for r in await self.conn.fetch(queries.autocomplete_similar, normalized, include_extras)]
 
     async def card_id_by_number(self, set_code: str, collector_number: str, lang: str | None) -> uuid.UUID | None:
         return await self.conn.fetchval(queries.card_id_by_number, set_code, collector_number, lang)
