@@ -66,7 +66,8 @@ def test_chain_steps_run_a_pending_run_and_redelivery_is_harmless(runtime, fake_
     loaded = scryfall_tasks.load_bulk.apply(args=(run_id,)).get()
     assert loaded["status"] == "succeeded" and loaded["inserted"] == len(sample_cards())
     again = scryfall_tasks.load_bulk.apply(args=(run_id,)).get()
-    assert again == {"run_id": run_id, "status": "succeeded", "skipped_step": True}
+    assert again == {"run_id": run_id, "status": "succeeded", "skipped_step": True,
+                     "reason": f"run {run_id} is already succeeded"}
     with db.cursor() as cur:
         cur.execute("SELECT count(*) FROM ops.resources WHERE run_id = %s", (run_id,))
         assert cur.fetchone()[0] == 3

@@ -35,7 +35,12 @@ FINISHED = ("succeeded", "failed", "skipped")
 
 
 class RunFinished(Exception):
-    """The run was already finished (a redelivered task): nothing to do."""
+    """The run, or this step of it, was already finished (a redelivered task): nothing to do."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
 
 
 def _config(base_url: str | None = None) -> ScryfallSettings:
@@ -91,17 +96,17 @@ async def run_step(executor, run_id: int, name: str, *, lock_wait_seconds: float
         if run is None:
             raise NotFoundError(f"ingestion run {run_id} does not exist", details={"run_id": run_id})
         if run["status"] in FINISHED:
-            raise RunFinished(run["status"])
+            raise RunFinished(run["status"], f"run {run_id} is already {run['status']}")
         if not await _acquire(repo, CATALOG_LOCK, lock_wait_seconds):
             raise ConflictError("another Scryfall load is in progress", details={"run_id": run_id},
                                 code="run_in_progress")
         try:
             run = await repo.get_run(run_id)   # re-read under the lock
             if run["status"] in FINISHED:
-                raise RunFinished(run["status"])
+                raise RunFinished(run["status"], f"run {run_id} is already {run['status']}")
             done = next((s for s in await repo.list_steps(run_id) if s["name"] == name), None)
             if done is not None and done["status"] in ("succeeded", "skipped"):
-                raise RunFinished(f"{run['status']} (step {name} already {done['status']})")
+                raise RunFinished(run["status"], f"step {name} of run {run_id} already {done['status']}")
             await repo.mark_running(run_id)
             await repo.start_step(run_id, name)
             tracker = StepTracker(repo, run_id, name)
@@ -182,8 +187,8 @@ async def _run_params(executor, run_id: int) -> dict[str, Any]:
     return run
 
 
-def _finished_result(run_id: int, status: str) -> dict[str, Any]:
-    return {"run_id": run_id, "status": status, "skipped_step": True}
+def _finished_result(run_id: int, finished: RunFinished) -> dict[str, Any]:
+    return {"run_id": run_id, "status": finished.status, "skipped_step": True, "reason": finished.reason}
 
 
 @service("ingestion.scryfall.fetch_metadata", transactional=False)
@@ -221,7 +226,7 @@ async def fetch_metadata(*, executor, run_id: int) -> dict[str, Any]:
                            "bulk_updated_at": chosen.get("updated_at"), "bulk_size": chosen.get("size")}
         return {"run_id": run_id, "status": "running", **step.counts}
     except RunFinished as finished:
-        return _finished_result(run_id, str(finished))
+        return _finished_result(run_id, finished)
 
 
 def _parse_time(value: Any) -> dt.datetime | None:
@@ -279,7 +284,7 @@ async def download_bulk(*, executor, settings, run_id: int) -> dict[str, Any]:
             step.counts.update({"bytes": size, "sha256": sha, "resumed_from_bytes": resumed, "path": str(path)})
         return {"run_id": run_id, "status": "running", **step.counts}
     except RunFinished as finished:
-        return _finished_result(run_id, str(finished))
+        return _finished_result(run_id, finished)
 
 
 @service("ingestion.scryfall.load_bulk", transactional=False)
@@ -308,7 +313,7 @@ async def load_bulk(*, executor, run_id: int, progress: Callable | None = None) 
                                       file_sha256=resource["sha256"], progress=progress)
         return {"run_id": run_id, "status": "succeeded", **counts}
     except RunFinished as finished:
-        return _finished_result(run_id, str(finished))
+        return _finished_result(run_id, finished)
 
 
 async def _load_into_run(executor, run_id: int, path: Path, *, observed_on: dt.date | None,
@@ -329,7 +334,7 @@ async def _load_into_run(executor, run_id: int, path: Path, *, observed_on: dt.d
             if progress is not None:
                 progress(bulk.bytes_read, bulk.size_bytes, counts)
 
-        counts = await load_cards(executor=executor, cards=bulk, run_id=run_id, observed_on=observed_on,
+        counts = await load_cards(executor=executor, cards=bulk.records(), run_id=run_id, observed_on=observed_on,
                                   batch_size=ScryfallSettings().batch_size, on_batch=on_batch)
         elapsed = time.monotonic() - started
         step.counts.update(counts.as_dict())
@@ -397,7 +402,7 @@ async def load_file(*, executor, path: str, run_id: int | None = None, sets_path
                                        progress=progress, lock_wait_seconds=lock_wait_seconds,
                                        sets_path=Path(sets_path) if sets_path else None)
     except RunFinished as finished:
-        raise ConflictError(f"ingestion run {run_id} is already {finished}", details={"run_id": run_id}) from None
+        raise ConflictError(finished.reason, details={"run_id": run_id}) from None
     except ConflictError:
         async with executor.connection() as conn:
             await IngestionRunRepository(conn).finish_run(run_id, status="failed",

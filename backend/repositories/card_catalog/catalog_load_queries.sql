@@ -5,6 +5,8 @@
 -- A lost last batch after a server crash is simply loaded again by the next (idempotent) run,
 -- so the loader's session need not wait for each commit to reach disk.
 SET synchronous_commit = off;
+-- Per-batch statements are planned on staging tables without statistics; never pay for JIT.
+SET jit = off;
 CREATE TEMP TABLE IF NOT EXISTS stg_card_versions (
     card_version_id      UUID NOT NULL,
     oracle_id            UUID NOT NULL,
@@ -54,7 +56,8 @@ CREATE TEMP TABLE IF NOT EXISTS stg_card_versions (
     eur_cents            BIGINT,
     eur_foil_cents       BIGINT,
     tix_cents            BIGINT,
-    content_hash         TEXT NOT NULL
+    content_hash         TEXT NOT NULL,
+    source_hash          TEXT
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stg_oracle_cards (
     oracle_id        UUID NOT NULL,
@@ -91,6 +94,11 @@ SELECT code FROM card_catalog.sets;
 SELECT card_version_id::text AS id, content_hash
 FROM card_catalog.card_versions
 WHERE card_version_id = ANY($1::uuid[]);
+
+-- name: source_hashes
+SELECT card_version_id::text AS id, source_hash
+FROM card_catalog.card_versions
+WHERE card_version_id = ANY($1::uuid[]) AND source_hash IS NOT NULL;
 
 -- name: oracle_hashes
 SELECT oracle_id::text AS id, content_hash, source_rank
@@ -146,7 +154,7 @@ WITH up AS (
         textless, promo, promo_types, reprint, variation, digital, booster, oversized, layout,
         image_status, image_uris, card_faces, multiverse_ids, mtgo_id, mtgo_foil_id, arena_id,
         tcgplayer_id, tcgplayer_etched_id, cardmarket_id, scryfall_uri, price_usd, price_usd_foil,
-        price_usd_etched, price_eur, price_eur_foil, price_tix, prices_updated_at, content_hash)
+        price_usd_etched, price_eur, price_eur_foil, price_tix, prices_updated_at, content_hash, source_hash)
     SELECT s.card_version_id, s.oracle_id, st.set_id, s.set_code, s.collector_number, s.lang,
            s.released_at, s.rarity, s.finishes, s.games, s.name, s.printed_name, s.printed_type_line,
            s.printed_text, s.flavor_text, s.artist, s.artist_ids, s.illustration_id, s.border_color,
@@ -159,7 +167,7 @@ WITH up AS (
            s.eur_cents / 100.0, s.eur_foil_cents / 100.0, s.tix_cents / 100.0,
            CASE WHEN num_nonnulls(s.usd_cents, s.usd_foil_cents, s.usd_etched_cents, s.eur_cents,
                                   s.eur_foil_cents, s.tix_cents) > 0 THEN $1::timestamptz END,
-           s.content_hash
+           s.content_hash, s.source_hash
     FROM stg_card_versions s
     JOIN card_catalog.sets st ON st.code = s.set_code
     ON CONFLICT (card_version_id) DO UPDATE SET
@@ -186,7 +194,7 @@ WITH up AS (
         price_eur = EXCLUDED.price_eur, price_eur_foil = EXCLUDED.price_eur_foil,
         price_tix = EXCLUDED.price_tix,
         prices_updated_at = COALESCE(EXCLUDED.prices_updated_at, v.prices_updated_at),
-        content_hash = EXCLUDED.content_hash, updated_at = now()
+        content_hash = EXCLUDED.content_hash, source_hash = EXCLUDED.source_hash, updated_at = now()
     WHERE v.content_hash IS DISTINCT FROM EXCLUDED.content_hash
     RETURNING (xmax = 0) AS inserted
 )

@@ -17,7 +17,7 @@ VERSION_STAGING_COLUMNS = (
     "booster", "oversized", "layout", "image_status", "image_uris", "card_faces", "multiverse_ids",
     "mtgo_id", "mtgo_foil_id", "arena_id", "tcgplayer_id", "tcgplayer_etched_id", "cardmarket_id",
     "scryfall_uri", "usd_cents", "usd_foil_cents", "usd_etched_cents", "eur_cents", "eur_foil_cents",
-    "tix_cents", "content_hash",
+    "tix_cents", "content_hash", "source_hash",
 )
 ORACLE_STAGING_COLUMNS = (
     "oracle_id", "name", "layout", "mana_cost", "cmc", "type_line", "oracle_text", "power",
@@ -45,6 +45,10 @@ class CatalogLoadRepository(BaseRepository):
     async def version_hashes(self, ids: Sequence[str]) -> dict[str, str]:
         rows = await self.conn.fetch(queries.version_hashes, ids)
         return {r["id"]: r["content_hash"] for r in rows}
+
+    async def source_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        rows = await self.conn.fetch(queries.source_hashes, ids)
+        return {r["id"]: r["source_hash"] for r in rows}
 
     async def oracle_hashes(self, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
         rows = await self.conn.fetch(queries.oracle_hashes, ids)

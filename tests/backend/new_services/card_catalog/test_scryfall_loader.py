@@ -313,3 +313,26 @@ async def test_invalid_json_line_is_rejected_alone(tmp_path, executor, db):
     with db.cursor() as cur:
         cur.execute("SELECT reason FROM card_catalog.card_rejects")
         assert cur.fetchone()[0].startswith("invalid JSON")
+
+
+async def test_unchanged_lines_are_skipped_before_parsing(tmp_path, executor, db, monkeypatch):
+    cards = sample_cards(12)
+    path = write_bulk(tmp_path / "cards.json.gz", cards)
+    first = await load_cards(executor=executor, cards=BulkFile(path).records(), observed_on=DAY)
+    assert first.inserted == 12
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions WHERE source_hash IS NOT NULL")
+        assert cur.fetchone()[0] == 12
+    import backend.new_services.card_catalog.scryfall_loader as loader
+
+    parsed = []
+    real = loader.normalize_card
+    monkeypatch.setattr(loader, "normalize_card", lambda card: parsed.append(card["id"]) or real(card))
+    # Same bytes: nothing parsed. A field we do not store changed: parsed, compared, not written.
+    cards[0]["related_uris"] = {"edhrec": "https://example.org/changed"}
+    write_bulk(path, cards)
+    before = _xmins(db)
+    again = await load_cards(executor=executor, cards=BulkFile(path).records(), observed_on=DAY)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 12)
+    assert parsed == [cards[0]["id"]]
+    assert _xmins(db) == before
