@@ -238,6 +238,14 @@ def _parse_time(value: Any) -> dt.datetime | None:
         return None
 
 
+def _prune_downloads(folder: Path, bulk_type: str, *, keep: int) -> int:
+    """Bulk files are hundreds of MB each: keep only the newest `keep` of this type."""
+    files = sorted(folder.glob(f"{bulk_type}-*.json.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[max(keep, 1):]:
+        old.unlink(missing_ok=True)
+    return max(0, len(files) - max(keep, 1))
+
+
 async def _chosen_bulk(executor, run_id: int, bulk_type: str) -> dict[str, Any]:
     async with executor.connection() as conn:
         resources = await IngestionRunRepository(conn).run_resources(run_id)
@@ -276,6 +284,7 @@ async def download_bulk(*, executor, settings, run_id: int) -> dict[str, Any]:
                 path, size, sha = result.path, result.size_bytes, result.sha256
                 etag, last_modified, resumed = result.etag, result.last_modified, result.resumed_from
                 step.counts["reused_local_copy"] = False
+                step.counts["deleted_old_files"] = _prune_downloads(dest.parent, bulk_type, keep=config.keep_downloads)
             async with executor.connection() as conn:
                 await IngestionRunRepository(conn).record_resource(
                     source="scryfall", resource_type=resource_type, uri=meta["uri"], version=meta["version"],
@@ -321,6 +330,7 @@ async def _load_into_run(executor, run_id: int, path: Path, *, observed_on: dt.d
                          lock_wait_seconds: float = 0.0, sets_path: Path | None = None) -> dict[str, Any]:
     """Load `path` as the `load_cards` step of `run_id` and mark the run succeeded."""
     bulk = BulkFile(path)
+    config = ScryfallSettings()
     started = time.monotonic()
     async with run_step(executor, run_id, "load_cards", lock_wait_seconds=lock_wait_seconds) as step:
         if sets_path is not None:
@@ -335,7 +345,7 @@ async def _load_into_run(executor, run_id: int, path: Path, *, observed_on: dt.d
                 progress(bulk.bytes_read, bulk.size_bytes, counts)
 
         counts = await load_cards(executor=executor, cards=bulk.records(), run_id=run_id, observed_on=observed_on,
-                                  batch_size=ScryfallSettings().batch_size, on_batch=on_batch)
+                                  batch_size=config.batch_size, writers=config.writers, on_batch=on_batch)
         elapsed = time.monotonic() - started
         step.counts.update(counts.as_dict())
         step.counts.update({"bytes": bulk.size_bytes, "file_sha256": file_sha256,

@@ -249,3 +249,16 @@ async def test_worker_killed_mid_run_then_next_run_recovers(ingest_manager, fake
     with db.cursor() as cur:
         cur.execute("SELECT count(*) FROM card_catalog.card_versions")
         assert cur.fetchone()[0] == len(cards)
+
+
+async def test_old_downloads_are_pruned(ingest_manager, fake_scryfall, fake_scryfall_data, scryfall_env, monkeypatch):
+    monkeypatch.setenv("SCRYFALL_KEEP_DOWNLOADS", "2")
+    path = fake_scryfall_data / "default_cards.json.gz"
+    for hours in range(3):
+        cards = sample_cards()
+        cards.append(modern_card(6000 + hours))
+        write_bulk(path, cards)
+        bump_mtime(path, 3600 * (hours + 1))
+        result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+        assert result["status"] == "succeeded"
+    assert len(list((scryfall_env / "downloads").glob("default_cards-*.json.gz"))) == 2
