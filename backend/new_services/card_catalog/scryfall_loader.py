@@ -1,10 +1,5 @@
-"""Scryfall card/set loader: normalise card objects (both schemas) and upsert them in batches.
-
-Each batch: content hashes of the batch's printings are compared with the catalog, only new or
-changed ones are COPYed into session staging tables, then set-based upserts write sets, oracle
-cards, printings, external ids and the day's prices in one transaction. Parsing the next batch
-overlaps with the database work of the previous one.
-"""
+"""Scryfall card/set loader: stream bulk files, normalise cards (both schemas), and write only new or
+changed ones in batches (COPY into session staging tables, then set-based upserts)."""
 from __future__ import annotations
 
 import asyncio
@@ -378,17 +373,25 @@ async def load_cards(*, executor, cards: Iterable[dict] | AsyncIterable[dict], r
             raise group.exceptions[0] from None
 
 
+_gc_state = {"depth": 0, "saved": None}
+
+
 @contextlib.contextmanager
 def _fewer_gc_passes():
     # A load allocates millions of short-lived dicts; the default thresholds make the cyclic GC
     # rescan the live batch over and over (about a third of the parse time). Nothing here builds
-    # cycles, so collect far less often while loading.
-    previous = gc.get_threshold()
-    gc.set_threshold(max(previous[0], 100_000), max(previous[1], 50), max(previous[2], 100))
+    # cycles, so collect far less often while any load runs (overlapping loads share one setting).
+    if _gc_state["depth"] == 0:
+        _gc_state["saved"] = gc.get_threshold()
+        saved = _gc_state["saved"]
+        gc.set_threshold(max(saved[0], 100_000), max(saved[1], 50), max(saved[2], 100))
+    _gc_state["depth"] += 1
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        _gc_state["depth"] -= 1
+        if _gc_state["depth"] == 0:
+            gc.set_threshold(*_gc_state["saved"])
 
 
 async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batch_size, on_batch, writers,

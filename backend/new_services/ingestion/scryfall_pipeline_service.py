@@ -152,31 +152,39 @@ async def start_run(*, executor, bulk_type: str | None = None, triggered_by: str
     if bulk_type not in BULK_TYPES:
         raise BadRequestError(f"unknown bulk type {bulk_type!r}", details={"allowed": list(BULK_TYPES)})
     stale = config.stale_run_seconds if stale_after_seconds is None else stale_after_seconds
-    recovered: list[int] = []
     async with executor.transaction() as conn:
         repo = IngestionRunRepository(conn)
         await repo.xact_lock(RUNS_LOCK)
-        for active in await repo.active_runs(PIPELINE, stale):
-            # Abandoned = no heartbeat for a while and nobody holds the catalog lock.
-            if active["stale"] and await repo.try_lock(CATALOG_LOCK):
-                await repo.unlock(CATALOG_LOCK)
-                error = "abandoned: the worker stopped without finishing (recovered by a later run)"
-                await repo.fail_abandoned_steps(active["id"], error)
-                await repo.finish_run(active["id"], status="failed", error=error)
-                recovered.append(active["id"])
-                continue
-            raise ConflictError(f"Scryfall run {active['id']} is already {active['status']}",
-                                details={"run_id": active["id"]}, code="run_in_progress")
-        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-        params = {"bulk_type": bulk_type, "force": force}
-        if base_url:
-            params["base_url"] = base_url
-        run_id = await repo.create_run(pipeline=PIPELINE, run_key=f"scryfall:{bulk_type}:{today}",
-                                       status=status, triggered_by=triggered_by, params=params)
+        recovered = await _fail_abandoned_runs(repo, PIPELINE, stale)
+        active = await repo.active_runs(PIPELINE, stale)
+        if not active:
+            today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+            params = {"bulk_type": bulk_type, "force": force}
+            if base_url:
+                params["base_url"] = base_url
+            run_id = await repo.create_run(pipeline=PIPELINE, run_key=f"scryfall:{bulk_type}:{today}",
+                                           status=status, triggered_by=triggered_by, params=params)
+    if active:   # raised after the commit, so abandoned runs found on the way stay failed
+        raise ConflictError(f"Scryfall run {active[0]['id']} is already {active[0]['status']}",
+                            details={"run_id": active[0]["id"]}, code="run_in_progress")
     for old in recovered:
         logger.warning("scryfall run %s was abandoned; marked failed", old)
     log_pipeline_event_safe("scryfall run created", run_id=run_id, bulk_type=bulk_type, recovered=recovered)
     return {"run_id": run_id, "recovered": recovered}
+
+
+async def _fail_abandoned_runs(repo: IngestionRunRepository, pipeline: str, stale_after: float) -> list[int]:
+    """Runs of `pipeline` left pending/running by a dead worker: no heartbeat for `stale_after`
+    seconds and nobody holds the catalog lock. They and their running steps are marked failed."""
+    recovered = []
+    for active in await repo.active_runs(pipeline, stale_after):
+        if active["stale"] and await repo.try_lock(CATALOG_LOCK):
+            await repo.unlock(CATALOG_LOCK)
+            error = "abandoned: the worker stopped without finishing (recovered by a later run)"
+            await repo.fail_abandoned_steps(active["id"], error)
+            await repo.finish_run(active["id"], status="failed", error=error)
+            recovered.append(active["id"])
+    return recovered
 
 
 async def _run_params(executor, run_id: int) -> dict[str, Any]:
@@ -393,17 +401,25 @@ async def load_file(*, executor, path: str, run_id: int | None = None, sets_path
     if sets_path is not None and not Path(sets_path).is_file():
         raise BadRequestError(f"sets file {sets_path} does not exist", details={"sets_path": str(sets_path)})
     if isinstance(observed_on, str):
-        observed_on = dt.date.fromisoformat(observed_on)
+        try:
+            observed_on = dt.date.fromisoformat(observed_on)
+        except ValueError:
+            raise BadRequestError(f"observed_on {observed_on!r} is not a date (YYYY-MM-DD)") from None
     sha = await asyncio.to_thread(_file_sha256, file_path)
     if run_id is None:
-        async with executor.connection() as conn:
-            run_id = await IngestionRunRepository(conn).create_run(
+        async with executor.transaction() as conn:
+            repo = IngestionRunRepository(conn)
+            await _fail_abandoned_runs(repo, FILE_PIPELINE, ScryfallSettings().stale_run_seconds)
+            run_id = await repo.create_run(
                 pipeline=FILE_PIPELINE, run_key=f"file:{sha}", status="running", triggered_by=triggered_by,
                 params={"path": str(file_path), "sets_path": sets_path})
     async with executor.connection() as conn:
         repo = IngestionRunRepository(conn)
-        if await repo.get_run(run_id) is None:
+        run = await repo.get_run(run_id)
+        if run is None:
             raise NotFoundError(f"ingestion run {run_id} does not exist", details={"run_id": run_id})
+        if run["status"] in FINISHED:
+            raise ConflictError(f"run {run_id} is already {run['status']}", details={"run_id": run_id})
         await repo.record_resource(source="local", resource_type="bulk_file", uri=file_path.resolve().as_uri(),
                                    version=None, updated_at=None, size_bytes=file_path.stat().st_size, etag=None,
                                    last_modified=None, sha256=sha, local_path=str(file_path), run_id=run_id)

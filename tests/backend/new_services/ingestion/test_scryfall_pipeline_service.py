@@ -262,3 +262,17 @@ async def test_old_downloads_are_pruned(ingest_manager, fake_scryfall, fake_scry
         result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
         assert result["status"] == "succeeded"
     assert len(list((scryfall_env / "downloads").glob("default_cards-*.json.gz"))) == 2
+
+
+async def test_abandoned_file_runs_are_failed_by_the_next_file_load(ingest_manager, db, tmp_path, scryfall_env):
+    with db.cursor() as cur:
+        cur.execute("""INSERT INTO ops.ingestion_runs (pipeline, run_key, status, started_at, heartbeat_at)
+                       VALUES ('scryfall_file', 'file:x', 'running', now() - interval '2 hours',
+                               now() - interval '2 hours') RETURNING id""")
+        abandoned = cur.fetchone()[0]
+    path = write_bulk(tmp_path / "cards.json.gz", sample_cards(4))
+    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+    assert result["inserted"] == len(sample_cards(4))
+    assert _run(db, abandoned)["status"] == "failed"
+    with pytest.raises(BadRequestError):
+        await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path), observed_on="soon")
