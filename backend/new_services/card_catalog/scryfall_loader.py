@@ -527,7 +527,8 @@ async def _write_batch(conn, repo: CatalogLoadRepository, batch: _Batch, *, know
             await repo.stage_versions([c.version for c in changed])
             counts.inserted, counts.updated = await repo.upsert_card_versions(observed_at)
             counts.unchanged += len(changed) - counts.inserted - counts.updated
-            counts.external_ids_written = await repo.replace_external_identifiers()
+            existing = [c.card_version_id for c in changed if c.card_version_id in stored]
+            counts.external_ids_written = await repo.replace_external_identifiers(existing)
             if any(c.prices for c in changed):
                 counts.price_observations, counts.latest_prices = await repo.upsert_prices(
                     source_id=source_id, observed_on=observed_on, run_id=run_id)

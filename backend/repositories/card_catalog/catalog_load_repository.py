@@ -77,9 +77,15 @@ class CatalogLoadRepository(BaseRepository):
         row = await self.conn.fetchrow(queries.upsert_card_versions, prices_observed_at)
         return row["inserted"], row["updated"]
 
-    async def replace_external_identifiers(self) -> int:
-        row = await self.conn.fetchrow(queries.replace_external_identifiers)
-        return row["written"] + row["removed"]
+    async def replace_external_identifiers(self, existing_ids: Sequence[str]) -> int:
+        """Write the staged printings' identifiers; drop stale ones of those that existed before."""
+        await self.conn.execute(queries.stage_external_identifiers)
+        written = int((await self.conn.execute(queries.upsert_external_identifiers)).split()[-1])
+        removed = 0
+        if existing_ids:
+            removed = int((await self.conn.execute(queries.delete_stale_external_identifiers,
+                                                   existing_ids)).split()[-1])
+        return written + removed
 
     async def price_source_id(self, code: str) -> int:
         return await self.conn.fetchval(queries.price_source_id, code)
