@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import resource
@@ -116,7 +115,9 @@ def child(path: Path) -> None:
         return result
 
     result = asyncio.run(main())
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["python_cpu_s"] = usage.ru_utime + usage.ru_stime
     print(json.dumps(result, default=str))
 
 
@@ -159,13 +160,13 @@ def main() -> None:
         print(f"{r['file']}: {r['cards']:,} cards\n"
               f"  plain COPY jsonb     {r['copy_s']:6.2f} s  ({r['cards'] / r['copy_s']:,.0f} cards/s)\n"
               f"  first load           {first['elapsed']:6.2f} s  ({r['cards'] / first['elapsed']:,.0f} cards/s, "
-              f"{first['elapsed'] / r['copy_s']:.2f}x plain COPY, peak RSS {first['peak_rss_mb']:.0f} MB; "
+              f"{first['elapsed'] / r['copy_s']:.2f}x plain COPY, peak RSS {first['peak_rss_mb']:.0f} MB, "
+              f"loader CPU {first['python_cpu_s']:.1f} s; "
               f"inserted {first['inserted']:,}, rejected {first['rejected']})\n"
               f"  unchanged re-load    {second['elapsed']:6.2f} s  ({r['cards'] / second['elapsed']:,.0f} cards/s, "
               f"{first['elapsed'] / second['elapsed']:.1f}x faster, peak RSS {second['peak_rss_mb']:.0f} MB; "
               f"unchanged {second['unchanged']:,}; catalog rows written: "
               f"{'0' if r['reload_wrote_nothing'] else 'SOME'})", flush=True)
-    print(json.dumps(rows, default=str), file=io.StringIO())
 
 
 if __name__ == "__main__":
