@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.app",
     "tests.fixtures.celery",
+    "tests.fixtures.scryfall",
 ]

@@ -58,6 +58,9 @@ def ingest_scryfall(
 
     if bulk_type not in ("default_cards", "all_cards", "oracle_cards", "unique_artwork"):
         raise typer.BadParameter(f"unknown bulk type {bulk_type!r}", param_hint="--bulk-type")
+    if sets_file is not None and file is None:
+        raise typer.BadParameter("--sets-file goes with --file (the API path fetches /sets itself)",
+                                 param_hint="--sets-file")
     settings = get_settings()
     if not settings.database_url:
         console.print("[red]DATABASE_URL is not set[/red]")

@@ -5,6 +5,10 @@
 -- newest release). A lower-ranked printing never overwrites a higher one, so re-loads write nothing.
 ALTER TABLE card_catalog.oracle_cards ADD COLUMN IF NOT EXISTS source_rank TEXT;
 
+-- Hash of the card's bytes in the bulk file it was last written from: a re-load skips an
+-- unchanged line without parsing it. content_hash (of the normalised row) decides writes.
+ALTER TABLE card_catalog.card_versions ADD COLUMN IF NOT EXISTS source_hash TEXT;
+
 -- At most one pending/running run of the scheduled Scryfall pipeline (backstop to the advisory lock).
 CREATE UNIQUE INDEX IF NOT EXISTS ingestion_runs_scryfall_one_active_idx
     ON ops.ingestion_runs (pipeline)

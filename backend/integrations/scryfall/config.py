@@ -31,7 +31,11 @@ class ScryfallSettings(BaseSettings):
     schedule_expires_seconds: int = 6 * 3600
     # A 'running' run whose heartbeat is older than this and whose lock is free was abandoned.
     stale_run_seconds: float = 900.0
-    batch_size: int = 5000
+    batch_size: int = 2500
+    # Downloaded bulk files kept per type (older ones are deleted after a new download).
+    keep_downloads: int = 2
+    # Connections writing batches concurrently (parsing overlaps with the database either way).
+    writers: int = 2
 
 
 def scryfall_settings(**overrides) -> ScryfallSettings:

@@ -37,6 +37,7 @@ class FakeBehaviour:
     max_requests_per_second: float | None = None
     sets_page_size: int = 50
     requests: list[str] = field(default_factory=list)
+    request_headers: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     _window: list[float] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -175,6 +176,8 @@ class _GateMiddleware:
         response = None
         with b._lock:
             b.requests.append(scope["path"])
+            b.request_headers.append((scope["path"], {k.decode("latin-1"): v.decode("latin-1")
+                                                      for k, v in scope["headers"]}))
             now = time.monotonic()
             if b.fail_next_with_429 > 0:
                 b.fail_next_with_429 -= 1

@@ -1,10 +1,5 @@
-"""Scryfall card/set loader: normalise card objects (both schemas) and upsert them in batches.
-
-Each batch: content hashes of the batch's printings are compared with the catalog, only new or
-changed ones are COPYed into session staging tables, then set-based upserts write sets, oracle
-cards, printings, external ids and the day's prices in one transaction. Parsing the next batch
-overlaps with the database work of the previous one.
-"""
+"""Scryfall card/set loader: stream bulk files, normalise cards (both schemas), and write only new or
+changed ones in batches (COPY into session staging tables, then set-based upserts)."""
 from __future__ import annotations
 
 import asyncio
@@ -26,7 +21,7 @@ import orjson
 
 from backend.repositories.card_catalog.catalog_load_repository import CatalogLoadRepository
 
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 2500
 DEFAULT_WRITERS = 2
 # Sets created from a card without `set_id` (older schema) get an id derived from their code.
 SET_ID_NAMESPACE = uuid.UUID("6f1b7c1e-5a43-4c1e-9d7e-2a7c3b0e5f10")
@@ -50,7 +45,7 @@ class NormalizedCard:
     oracle_id: str
     set_code: str
     set_row: tuple[str, str, str, str]     # (set_id, code, name, set_type) for a set not yet known
-    version: tuple                         # in CatalogLoadRepository VERSION_STAGING_COLUMNS order
+    version: tuple                         # in VERSION_STAGING_COLUMNS order (content_hash, source_hash last)
     version_hash: str
     oracle: tuple                          # in ORACLE_STAGING_COLUMNS order (hash and rank last)
     oracle_hash: str
@@ -292,7 +287,7 @@ def normalize_card(card: dict) -> NormalizedCard:
 
     return NormalizedCard(
         card_version_id=card_id, oracle_id=oracle_id, set_code=set_code, set_row=set_row,
-        version=version_values + (version_hash,), version_hash=version_hash,
+        version=version_values + (version_hash, None), version_hash=version_hash,
         oracle=oracle_values + (oracle_hash, oracle_rank), oracle_hash=oracle_hash, oracle_rank=oracle_rank,
         prices=prices,
     )
@@ -319,9 +314,15 @@ def _normalize_batch(raw_cards: list) -> _Batch:
     cards: dict[str, NormalizedCard] = {}
     rejects: list[tuple[str | None, str, str]] = []
     for raw in raw_cards:
-        if raw.__class__ is InvalidJsonCard:
-            rejects.append((None, raw.reason, orjson.dumps({"raw": raw.text}).decode()))
-            continue
+        source_hash = None
+        if raw.__class__ is RawCard:
+            source_hash = raw.source_hash
+            try:
+                raw = orjson.loads(raw.text)
+            except orjson.JSONDecodeError as exc:
+                text = raw.text[:2000].decode("utf-8", "replace")
+                rejects.append((raw.card_id, f"invalid JSON: {exc}", orjson.dumps({"raw": text}).decode()))
+                continue
         try:
             card = normalize_card(raw)
         except CardRejected as exc:
@@ -331,6 +332,8 @@ def _normalize_batch(raw_cards: list) -> _Batch:
             card_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
             rejects.append((card_id, f"invalid card: {type(exc).__name__}: {exc}", _reject_payload(raw)))
             continue
+        if source_hash is not None:
+            card.version = card.version[:-1] + (source_hash,)
         cards[card.card_version_id] = card
     return _Batch(cards, rejects, len(raw_cards))
 
@@ -370,17 +373,25 @@ async def load_cards(*, executor, cards: Iterable[dict] | AsyncIterable[dict], r
             raise group.exceptions[0] from None
 
 
+_gc_state = {"depth": 0, "saved": None}
+
+
 @contextlib.contextmanager
 def _fewer_gc_passes():
     # A load allocates millions of short-lived dicts; the default thresholds make the cyclic GC
     # rescan the live batch over and over (about a third of the parse time). Nothing here builds
-    # cycles, so collect far less often while loading.
-    previous = gc.get_threshold()
-    gc.set_threshold(max(previous[0], 100_000), max(previous[1], 50), max(previous[2], 100))
+    # cycles, so collect far less often while any load runs (overlapping loads share one setting).
+    if _gc_state["depth"] == 0:
+        _gc_state["saved"] = gc.get_threshold()
+        saved = _gc_state["saved"]
+        gc.set_threshold(max(saved[0], 100_000), max(saved[1], 50), max(saved[2], 100))
+    _gc_state["depth"] += 1
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        _gc_state["depth"] -= 1
+        if _gc_state["depth"] == 0:
+            gc.set_threshold(*_gc_state["saved"])
 
 
 async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batch_size, on_batch, writers,
@@ -390,8 +401,8 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
         known_sets = await repo.known_set_codes()
         source_id = await repo.price_source_id("scryfall")
     next_batch = _batch_source(cards, batch_size)
-    # Parsing (a thread) runs ahead of the writers by at most `writers` batches: bounded memory.
-    queue: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=writers)
+    # Reading runs ahead of the writers by at most `writers` batches: memory stays bounded.
+    queue: asyncio.Queue[list | None] = asyncio.Queue(maxsize=writers)
 
     async def produce() -> None:
         while True:
@@ -406,12 +417,17 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
             await repo.create_staging()
             try:
                 while True:
-                    batch = await queue.get()
-                    if batch is None:
+                    items = await queue.get()
+                    if items is None:
                         await queue.put(None)   # let the other writers see the end too
                         return
+                    items, skipped = await _skip_unchanged_lines(repo, items)
+                    # Parse and normalise in a thread: the other writer's database work goes on.
+                    batch = await asyncio.to_thread(_normalize_batch, items)
                     counts = await _write_batch(conn, repo, batch, known_sets=known_sets, source_id=source_id,
                                                 run_id=run_id, observed_on=observed_on, observed_at=observed_at)
+                    counts.seen += skipped
+                    counts.unchanged += skipped
                     total.add(counts)
                     await _notify(on_batch, total)
             finally:
@@ -433,30 +449,38 @@ async def _notify(callback, counts: LoadCounts) -> None:
 
 
 def _batch_source(cards, batch_size: int):
-    """An async function returning the next normalised batch, or None at the end."""
+    """An async function returning the next list of up to `batch_size` input items, or None."""
     if hasattr(cards, "__aiter__"):
         aiterator = cards.__aiter__()
 
-        async def next_async() -> _Batch | None:
+        async def next_async() -> list | None:
             raw = []
             async for item in aiterator:
                 raw.append(item)
                 if len(raw) >= batch_size:
                     break
-            return await asyncio.to_thread(_normalize_batch, raw) if raw else None
+            return raw or None
 
         return next_async
 
     iterator = iter(cards)
 
-    def take_and_normalize() -> _Batch | None:
-        raw = _take(iterator, batch_size)
-        return _normalize_batch(raw) if raw else None
-
-    async def next_sync() -> _Batch | None:
-        return await asyncio.to_thread(take_and_normalize)
+    async def next_sync() -> list | None:
+        # Reading (decompressing, splitting) happens in a thread so the writers keep the loop.
+        return await asyncio.to_thread(_take, iterator, batch_size) or None
 
     return next_sync
+
+
+async def _skip_unchanged_lines(repo: CatalogLoadRepository, items: list) -> tuple[list, int]:
+    """Drop RawCard lines whose bytes hash is the stored source_hash of their printing."""
+    ids = [i.card_id for i in items if i.__class__ is RawCard and i.card_id is not None]
+    if not ids:
+        return items, 0
+    stored = await repo.source_hashes(ids)
+    keep = [i for i in items
+            if not (i.__class__ is RawCard and i.card_id is not None and stored.get(i.card_id) == i.source_hash)]
+    return keep, len(items) - len(keep)
 
 
 async def _write_batch(conn, repo: CatalogLoadRepository, batch: _Batch, *, known_sets: set[str],
@@ -503,7 +527,8 @@ async def _write_batch(conn, repo: CatalogLoadRepository, batch: _Batch, *, know
             await repo.stage_versions([c.version for c in changed])
             counts.inserted, counts.updated = await repo.upsert_card_versions(observed_at)
             counts.unchanged += len(changed) - counts.inserted - counts.updated
-            counts.external_ids_written = await repo.replace_external_identifiers()
+            existing = [c.card_version_id for c in changed if c.card_version_id in stored]
+            counts.external_ids_written = await repo.replace_external_identifiers(existing)
             if any(c.prices for c in changed):
                 counts.price_observations, counts.latest_prices = await repo.upsert_prices(
                     source_id=source_id, observed_on=observed_on, run_id=run_id)
@@ -555,14 +580,20 @@ async def load_sets(*, executor, sets: Iterable[dict]) -> LoadCounts:
 
 # -- bulk files ------------------------------------------------------------------------------------
 
-class InvalidJsonCard:
-    """A line of a bulk file that is not valid JSON; the loader rejects it with the reason."""
+_LINE_ID = re.compile(rb'"id"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 
-    __slots__ = ("reason", "text")
 
-    def __init__(self, reason: str, text: str):
-        self.reason = reason
+class RawCard:
+    """One card line of a bulk file, not parsed yet: its id (read from the line) and a hash of
+    its bytes let an unchanged card be skipped without parsing or normalising it."""
+
+    __slots__ = ("text", "card_id", "source_hash")
+
+    def __init__(self, text: bytes):
         self.text = text
+        match = _LINE_ID.search(text, 0, 400)
+        self.card_id = match.group(1).decode() if match else None
+        self.source_hash = hashlib.blake2b(text, digest_size=16).hexdigest()
 
 
 class _CountingReader(io.RawIOBase):
@@ -589,9 +620,9 @@ class _CountingReader(io.RawIOBase):
 class BulkFile:
     """A Scryfall bulk file on disk (plain or gzipped JSON array, or a list object), read as a stream.
 
-    Iterating yields card dicts with constant memory. Scryfall writes one card per line; such files
-    are split by line and parsed with orjson (a line that is not valid JSON becomes an
-    InvalidJsonCard, rejected on its own). Any other layout is parsed with ijson.
+    Iterating yields card dicts with constant memory; `records()` yields what the loader wants:
+    RawCard lines when the file has one card per line (as Scryfall writes them; parsed later with
+    orjson, a line that is not valid JSON is rejected on its own), else dicts from ijson.
     `bytes_read` / `size_bytes` give progress.
     """
 
@@ -630,6 +661,16 @@ class BulkFile:
             self._reader.close()
 
     def __iter__(self):
+        for item in self.records():
+            if item.__class__ is RawCard:
+                try:
+                    yield orjson.loads(item.text)
+                except orjson.JSONDecodeError:
+                    yield item    # left for the loader to reject with the reason
+            else:
+                yield item
+
+    def records(self):
         layout = self._layout()
         stream = self._open()
         try:
@@ -644,7 +685,6 @@ class BulkFile:
 
     @staticmethod
     def _lines(stream):
-        loads = orjson.loads
         for line in stream:
             text = line.strip()
             if not text or text == b"[" or text == b"]":
@@ -653,7 +693,4 @@ class BulkFile:
                 text = text[:-1]
             elif text[-2:] == b"}]":   # last card and the closing bracket on one line
                 text = text[:-1]
-            try:
-                yield loads(text)
-            except orjson.JSONDecodeError as exc:
-                yield InvalidJsonCard(f"invalid JSON: {exc}", text[:2000].decode("utf-8", "replace"))
+            yield RawCard(text)

@@ -35,7 +35,12 @@ FINISHED = ("succeeded", "failed", "skipped")
 
 
 class RunFinished(Exception):
-    """The run was already finished (a redelivered task): nothing to do."""
+    """The run, or this step of it, was already finished (a redelivered task): nothing to do."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
 
 
 def _config(base_url: str | None = None) -> ScryfallSettings:
@@ -91,17 +96,17 @@ async def run_step(executor, run_id: int, name: str, *, lock_wait_seconds: float
         if run is None:
             raise NotFoundError(f"ingestion run {run_id} does not exist", details={"run_id": run_id})
         if run["status"] in FINISHED:
-            raise RunFinished(run["status"])
+            raise RunFinished(run["status"], f"run {run_id} is already {run['status']}")
         if not await _acquire(repo, CATALOG_LOCK, lock_wait_seconds):
             raise ConflictError("another Scryfall load is in progress", details={"run_id": run_id},
                                 code="run_in_progress")
         try:
             run = await repo.get_run(run_id)   # re-read under the lock
             if run["status"] in FINISHED:
-                raise RunFinished(run["status"])
+                raise RunFinished(run["status"], f"run {run_id} is already {run['status']}")
             done = next((s for s in await repo.list_steps(run_id) if s["name"] == name), None)
             if done is not None and done["status"] in ("succeeded", "skipped"):
-                raise RunFinished(f"{run['status']} (step {name} already {done['status']})")
+                raise RunFinished(run["status"], f"step {name} of run {run_id} already {done['status']}")
             await repo.mark_running(run_id)
             await repo.start_step(run_id, name)
             tracker = StepTracker(repo, run_id, name)
@@ -147,31 +152,39 @@ async def start_run(*, executor, bulk_type: str | None = None, triggered_by: str
     if bulk_type not in BULK_TYPES:
         raise BadRequestError(f"unknown bulk type {bulk_type!r}", details={"allowed": list(BULK_TYPES)})
     stale = config.stale_run_seconds if stale_after_seconds is None else stale_after_seconds
-    recovered: list[int] = []
     async with executor.transaction() as conn:
         repo = IngestionRunRepository(conn)
         await repo.xact_lock(RUNS_LOCK)
-        for active in await repo.active_runs(PIPELINE, stale):
-            # Abandoned = no heartbeat for a while and nobody holds the catalog lock.
-            if active["stale"] and await repo.try_lock(CATALOG_LOCK):
-                await repo.unlock(CATALOG_LOCK)
-                error = "abandoned: the worker stopped without finishing (recovered by a later run)"
-                await repo.fail_abandoned_steps(active["id"], error)
-                await repo.finish_run(active["id"], status="failed", error=error)
-                recovered.append(active["id"])
-                continue
-            raise ConflictError(f"Scryfall run {active['id']} is already {active['status']}",
-                                details={"run_id": active["id"]}, code="run_in_progress")
-        today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-        params = {"bulk_type": bulk_type, "force": force}
-        if base_url:
-            params["base_url"] = base_url
-        run_id = await repo.create_run(pipeline=PIPELINE, run_key=f"scryfall:{bulk_type}:{today}",
-                                       status=status, triggered_by=triggered_by, params=params)
+        recovered = await _fail_abandoned_runs(repo, PIPELINE, stale)
+        active = await repo.active_runs(PIPELINE, stale)
+        if not active:
+            today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+            params = {"bulk_type": bulk_type, "force": force}
+            if base_url:
+                params["base_url"] = base_url
+            run_id = await repo.create_run(pipeline=PIPELINE, run_key=f"scryfall:{bulk_type}:{today}",
+                                           status=status, triggered_by=triggered_by, params=params)
+    if active:   # raised after the commit, so abandoned runs found on the way stay failed
+        raise ConflictError(f"Scryfall run {active[0]['id']} is already {active[0]['status']}",
+                            details={"run_id": active[0]["id"]}, code="run_in_progress")
     for old in recovered:
         logger.warning("scryfall run %s was abandoned; marked failed", old)
     log_pipeline_event_safe("scryfall run created", run_id=run_id, bulk_type=bulk_type, recovered=recovered)
     return {"run_id": run_id, "recovered": recovered}
+
+
+async def _fail_abandoned_runs(repo: IngestionRunRepository, pipeline: str, stale_after: float) -> list[int]:
+    """Runs of `pipeline` left pending/running by a dead worker: no heartbeat for `stale_after`
+    seconds and nobody holds the catalog lock. They and their running steps are marked failed."""
+    recovered = []
+    for active in await repo.active_runs(pipeline, stale_after):
+        if active["stale"] and await repo.try_lock(CATALOG_LOCK):
+            await repo.unlock(CATALOG_LOCK)
+            error = "abandoned: the worker stopped without finishing (recovered by a later run)"
+            await repo.fail_abandoned_steps(active["id"], error)
+            await repo.finish_run(active["id"], status="failed", error=error)
+            recovered.append(active["id"])
+    return recovered
 
 
 async def _run_params(executor, run_id: int) -> dict[str, Any]:
@@ -182,8 +195,8 @@ async def _run_params(executor, run_id: int) -> dict[str, Any]:
     return run
 
 
-def _finished_result(run_id: int, status: str) -> dict[str, Any]:
-    return {"run_id": run_id, "status": status, "skipped_step": True}
+def _finished_result(run_id: int, finished: RunFinished) -> dict[str, Any]:
+    return {"run_id": run_id, "status": finished.status, "skipped_step": True, "reason": finished.reason}
 
 
 @service("ingestion.scryfall.fetch_metadata", transactional=False)
@@ -221,7 +234,7 @@ async def fetch_metadata(*, executor, run_id: int) -> dict[str, Any]:
                            "bulk_updated_at": chosen.get("updated_at"), "bulk_size": chosen.get("size")}
         return {"run_id": run_id, "status": "running", **step.counts}
     except RunFinished as finished:
-        return _finished_result(run_id, str(finished))
+        return _finished_result(run_id, finished)
 
 
 def _parse_time(value: Any) -> dt.datetime | None:
@@ -231,6 +244,14 @@ def _parse_time(value: Any) -> dt.datetime | None:
         return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+def _prune_downloads(folder: Path, bulk_type: str, *, keep: int) -> int:
+    """Bulk files are hundreds of MB each: keep only the newest `keep` of this type."""
+    files = sorted(folder.glob(f"{bulk_type}-*.json.gz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[max(keep, 1):]:
+        old.unlink(missing_ok=True)
+    return max(0, len(files) - max(keep, 1))
 
 
 async def _chosen_bulk(executor, run_id: int, bulk_type: str) -> dict[str, Any]:
@@ -271,6 +292,7 @@ async def download_bulk(*, executor, settings, run_id: int) -> dict[str, Any]:
                 path, size, sha = result.path, result.size_bytes, result.sha256
                 etag, last_modified, resumed = result.etag, result.last_modified, result.resumed_from
                 step.counts["reused_local_copy"] = False
+                step.counts["deleted_old_files"] = _prune_downloads(dest.parent, bulk_type, keep=config.keep_downloads)
             async with executor.connection() as conn:
                 await IngestionRunRepository(conn).record_resource(
                     source="scryfall", resource_type=resource_type, uri=meta["uri"], version=meta["version"],
@@ -279,7 +301,7 @@ async def download_bulk(*, executor, settings, run_id: int) -> dict[str, Any]:
             step.counts.update({"bytes": size, "sha256": sha, "resumed_from_bytes": resumed, "path": str(path)})
         return {"run_id": run_id, "status": "running", **step.counts}
     except RunFinished as finished:
-        return _finished_result(run_id, str(finished))
+        return _finished_result(run_id, finished)
 
 
 @service("ingestion.scryfall.load_bulk", transactional=False)
@@ -308,7 +330,7 @@ async def load_bulk(*, executor, run_id: int, progress: Callable | None = None) 
                                       file_sha256=resource["sha256"], progress=progress)
         return {"run_id": run_id, "status": "succeeded", **counts}
     except RunFinished as finished:
-        return _finished_result(run_id, str(finished))
+        return _finished_result(run_id, finished)
 
 
 async def _load_into_run(executor, run_id: int, path: Path, *, observed_on: dt.date | None,
@@ -316,6 +338,7 @@ async def _load_into_run(executor, run_id: int, path: Path, *, observed_on: dt.d
                          lock_wait_seconds: float = 0.0, sets_path: Path | None = None) -> dict[str, Any]:
     """Load `path` as the `load_cards` step of `run_id` and mark the run succeeded."""
     bulk = BulkFile(path)
+    config = ScryfallSettings()
     started = time.monotonic()
     async with run_step(executor, run_id, "load_cards", lock_wait_seconds=lock_wait_seconds) as step:
         if sets_path is not None:
@@ -329,8 +352,8 @@ async def _load_into_run(executor, run_id: int, path: Path, *, observed_on: dt.d
             if progress is not None:
                 progress(bulk.bytes_read, bulk.size_bytes, counts)
 
-        counts = await load_cards(executor=executor, cards=bulk, run_id=run_id, observed_on=observed_on,
-                                  batch_size=ScryfallSettings().batch_size, on_batch=on_batch)
+        counts = await load_cards(executor=executor, cards=bulk.records(), run_id=run_id, observed_on=observed_on,
+                                  batch_size=config.batch_size, writers=config.writers, on_batch=on_batch)
         elapsed = time.monotonic() - started
         step.counts.update(counts.as_dict())
         step.counts.update({"bytes": bulk.size_bytes, "file_sha256": file_sha256,
@@ -378,17 +401,25 @@ async def load_file(*, executor, path: str, run_id: int | None = None, sets_path
     if sets_path is not None and not Path(sets_path).is_file():
         raise BadRequestError(f"sets file {sets_path} does not exist", details={"sets_path": str(sets_path)})
     if isinstance(observed_on, str):
-        observed_on = dt.date.fromisoformat(observed_on)
+        try:
+            observed_on = dt.date.fromisoformat(observed_on)
+        except ValueError:
+            raise BadRequestError(f"observed_on {observed_on!r} is not a date (YYYY-MM-DD)") from None
     sha = await asyncio.to_thread(_file_sha256, file_path)
     if run_id is None:
-        async with executor.connection() as conn:
-            run_id = await IngestionRunRepository(conn).create_run(
+        async with executor.transaction() as conn:
+            repo = IngestionRunRepository(conn)
+            await _fail_abandoned_runs(repo, FILE_PIPELINE, ScryfallSettings().stale_run_seconds)
+            run_id = await repo.create_run(
                 pipeline=FILE_PIPELINE, run_key=f"file:{sha}", status="running", triggered_by=triggered_by,
                 params={"path": str(file_path), "sets_path": sets_path})
     async with executor.connection() as conn:
         repo = IngestionRunRepository(conn)
-        if await repo.get_run(run_id) is None:
+        run = await repo.get_run(run_id)
+        if run is None:
             raise NotFoundError(f"ingestion run {run_id} does not exist", details={"run_id": run_id})
+        if run["status"] in FINISHED:
+            raise ConflictError(f"run {run_id} is already {run['status']}", details={"run_id": run_id})
         await repo.record_resource(source="local", resource_type="bulk_file", uri=file_path.resolve().as_uri(),
                                    version=None, updated_at=None, size_bytes=file_path.stat().st_size, etag=None,
                                    last_modified=None, sha256=sha, local_path=str(file_path), run_id=run_id)
@@ -397,7 +428,7 @@ async def load_file(*, executor, path: str, run_id: int | None = None, sets_path
                                        progress=progress, lock_wait_seconds=lock_wait_seconds,
                                        sets_path=Path(sets_path) if sets_path else None)
     except RunFinished as finished:
-        raise ConflictError(f"ingestion run {run_id} is already {finished}", details={"run_id": run_id}) from None
+        raise ConflictError(finished.reason, details={"run_id": run_id}) from None
     except ConflictError:
         async with executor.connection() as conn:
             await IngestionRunRepository(conn).finish_run(run_id, status="failed",

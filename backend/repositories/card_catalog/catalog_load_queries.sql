@@ -5,6 +5,8 @@
 -- A lost last batch after a server crash is simply loaded again by the next (idempotent) run,
 -- so the loader's session need not wait for each commit to reach disk.
 SET synchronous_commit = off;
+-- Per-batch statements are planned on staging tables without statistics; never pay for JIT.
+SET jit = off;
 CREATE TEMP TABLE IF NOT EXISTS stg_card_versions (
     card_version_id      UUID NOT NULL,
     oracle_id            UUID NOT NULL,
@@ -54,7 +56,8 @@ CREATE TEMP TABLE IF NOT EXISTS stg_card_versions (
     eur_cents            BIGINT,
     eur_foil_cents       BIGINT,
     tix_cents            BIGINT,
-    content_hash         TEXT NOT NULL
+    content_hash         TEXT NOT NULL,
+    source_hash          TEXT
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stg_oracle_cards (
     oracle_id        UUID NOT NULL,
@@ -80,9 +83,16 @@ CREATE TEMP TABLE IF NOT EXISTS stg_oracle_cards (
     content_hash     TEXT NOT NULL,
     source_rank      TEXT NOT NULL
 ) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stg_external_identifiers (
+    source           TEXT NOT NULL,
+    external_id      TEXT NOT NULL,
+    card_version_id  UUID NOT NULL,
+    finish           TEXT,
+    priority         SMALLINT NOT NULL
+) ON COMMIT DELETE ROWS;
 
 -- name: drop_staging
-DROP TABLE IF EXISTS pg_temp.stg_card_versions, pg_temp.stg_oracle_cards;
+DROP TABLE IF EXISTS pg_temp.stg_card_versions, pg_temp.stg_oracle_cards, pg_temp.stg_external_identifiers;
 
 -- name: known_set_codes
 SELECT code FROM card_catalog.sets;
@@ -91,6 +101,11 @@ SELECT code FROM card_catalog.sets;
 SELECT card_version_id::text AS id, content_hash
 FROM card_catalog.card_versions
 WHERE card_version_id = ANY($1::uuid[]);
+
+-- name: source_hashes
+SELECT card_version_id::text AS id, source_hash
+FROM card_catalog.card_versions
+WHERE card_version_id = ANY($1::uuid[]) AND source_hash IS NOT NULL;
 
 -- name: oracle_hashes
 SELECT oracle_id::text AS id, content_hash, source_rank
@@ -146,7 +161,7 @@ WITH up AS (
         textless, promo, promo_types, reprint, variation, digital, booster, oversized, layout,
         image_status, image_uris, card_faces, multiverse_ids, mtgo_id, mtgo_foil_id, arena_id,
         tcgplayer_id, tcgplayer_etched_id, cardmarket_id, scryfall_uri, price_usd, price_usd_foil,
-        price_usd_etched, price_eur, price_eur_foil, price_tix, prices_updated_at, content_hash)
+        price_usd_etched, price_eur, price_eur_foil, price_tix, prices_updated_at, content_hash, source_hash)
     SELECT s.card_version_id, s.oracle_id, st.set_id, s.set_code, s.collector_number, s.lang,
            s.released_at, s.rarity, s.finishes, s.games, s.name, s.printed_name, s.printed_type_line,
            s.printed_text, s.flavor_text, s.artist, s.artist_ids, s.illustration_id, s.border_color,
@@ -159,7 +174,7 @@ WITH up AS (
            s.eur_cents / 100.0, s.eur_foil_cents / 100.0, s.tix_cents / 100.0,
            CASE WHEN num_nonnulls(s.usd_cents, s.usd_foil_cents, s.usd_etched_cents, s.eur_cents,
                                   s.eur_foil_cents, s.tix_cents) > 0 THEN $1::timestamptz END,
-           s.content_hash
+           s.content_hash, s.source_hash
     FROM stg_card_versions s
     JOIN card_catalog.sets st ON st.code = s.set_code
     ON CONFLICT (card_version_id) DO UPDATE SET
@@ -186,53 +201,50 @@ WITH up AS (
         price_eur = EXCLUDED.price_eur, price_eur_foil = EXCLUDED.price_eur_foil,
         price_tix = EXCLUDED.price_tix,
         prices_updated_at = COALESCE(EXCLUDED.prices_updated_at, v.prices_updated_at),
-        content_hash = EXCLUDED.content_hash, updated_at = now()
+        content_hash = EXCLUDED.content_hash, source_hash = EXCLUDED.source_hash, updated_at = now()
     WHERE v.content_hash IS DISTINCT FROM EXCLUDED.content_hash
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up;
 
--- name: replace_external_identifiers
--- Every identifier Scryfall gives a staged printing; stale ones of ours (resolved_by scryfall_bulk)
--- are removed, links made by other resolvers are left alone.
-WITH fresh AS (
-    SELECT DISTINCT source, external_id, card_version_id, finish, priority FROM (
-        SELECT 'scryfall' AS source, card_version_id::text AS external_id, card_version_id,
-               NULL::text AS finish, 0 AS priority FROM stg_card_versions
-        UNION ALL SELECT 'tcgplayer', tcgplayer_id::text, card_version_id, NULL, 10
-            FROM stg_card_versions WHERE tcgplayer_id IS NOT NULL
-        UNION ALL SELECT 'tcgplayer_etched', tcgplayer_etched_id::text, card_version_id, 'etched', 10
-            FROM stg_card_versions WHERE tcgplayer_etched_id IS NOT NULL
-        UNION ALL SELECT 'cardmarket', cardmarket_id::text, card_version_id, NULL, 10
-            FROM stg_card_versions WHERE cardmarket_id IS NOT NULL
-        UNION ALL SELECT 'mtgo', mtgo_id::text, card_version_id, 'nonfoil', 10
-            FROM stg_card_versions WHERE mtgo_id IS NOT NULL
-        UNION ALL SELECT 'mtgo', mtgo_foil_id::text, card_version_id, 'foil', 10
-            FROM stg_card_versions WHERE mtgo_foil_id IS NOT NULL
-        UNION ALL SELECT 'arena', arena_id::text, card_version_id, NULL, 10
-            FROM stg_card_versions WHERE arena_id IS NOT NULL
-        UNION ALL SELECT 'multiverse', m::text, card_version_id, NULL, 10
-            FROM stg_card_versions, unnest(multiverse_ids) AS m
-    ) ids
-),
-removed AS (
-    DELETE FROM card_catalog.external_identifiers e
-    USING stg_card_versions s
-    WHERE e.card_version_id = s.card_version_id AND e.resolved_by = 'scryfall_bulk'
-      AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.source = e.source AND f.external_id = e.external_id
-                                              AND f.card_version_id = e.card_version_id)
-    RETURNING 1
-),
-added AS (
-    INSERT INTO card_catalog.external_identifiers AS e
-        (source, external_id, card_version_id, finish, priority, resolved_by)
-    SELECT source, external_id, card_version_id, finish, priority, 'scryfall_bulk' FROM fresh
-    ON CONFLICT (source, external_id, card_version_id) DO UPDATE
-        SET finish = EXCLUDED.finish, priority = EXCLUDED.priority
-        WHERE e.finish IS DISTINCT FROM EXCLUDED.finish OR e.priority IS DISTINCT FROM EXCLUDED.priority
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM added) AS written, (SELECT count(*) FROM removed) AS removed;
+-- name: stage_external_identifiers
+-- Every identifier Scryfall gives a staged printing.
+INSERT INTO stg_external_identifiers (source, external_id, card_version_id, finish, priority)
+SELECT DISTINCT source, external_id, card_version_id, finish, priority FROM (
+    SELECT 'scryfall' AS source, card_version_id::text AS external_id, card_version_id,
+           NULL::text AS finish, 0 AS priority FROM stg_card_versions
+    UNION ALL SELECT 'tcgplayer', tcgplayer_id::text, card_version_id, NULL, 10
+        FROM stg_card_versions WHERE tcgplayer_id IS NOT NULL
+    UNION ALL SELECT 'tcgplayer_etched', tcgplayer_etched_id::text, card_version_id, 'etched', 10
+        FROM stg_card_versions WHERE tcgplayer_etched_id IS NOT NULL
+    UNION ALL SELECT 'cardmarket', cardmarket_id::text, card_version_id, NULL, 10
+        FROM stg_card_versions WHERE cardmarket_id IS NOT NULL
+    UNION ALL SELECT 'mtgo', mtgo_id::text, card_version_id, 'nonfoil', 10
+        FROM stg_card_versions WHERE mtgo_id IS NOT NULL
+    UNION ALL SELECT 'mtgo', mtgo_foil_id::text, card_version_id, 'foil', 10
+        FROM stg_card_versions WHERE mtgo_foil_id IS NOT NULL
+    UNION ALL SELECT 'arena', arena_id::text, card_version_id, NULL, 10
+        FROM stg_card_versions WHERE arena_id IS NOT NULL
+    UNION ALL SELECT 'multiverse', m::text, card_version_id, NULL, 10
+        FROM stg_card_versions, unnest(multiverse_ids) AS m
+) ids;
+
+-- name: upsert_external_identifiers
+INSERT INTO card_catalog.external_identifiers AS e
+    (source, external_id, card_version_id, finish, priority, resolved_by)
+SELECT source, external_id, card_version_id, finish, priority, 'scryfall_bulk' FROM stg_external_identifiers
+ON CONFLICT (source, external_id, card_version_id) DO UPDATE
+    SET finish = EXCLUDED.finish, priority = EXCLUDED.priority
+    WHERE e.finish IS DISTINCT FROM EXCLUDED.finish OR e.priority IS DISTINCT FROM EXCLUDED.priority;
+
+-- name: delete_stale_external_identifiers
+-- Identifiers of ours ($1: printings that existed before this batch) that Scryfall no longer
+-- gives; links made by other resolvers are left alone.
+DELETE FROM card_catalog.external_identifiers e
+WHERE e.card_version_id = ANY($1::uuid[]) AND e.resolved_by = 'scryfall_bulk'
+  AND NOT EXISTS (SELECT 1 FROM stg_external_identifiers f
+                  WHERE f.source = e.source AND f.external_id = e.external_id
+                    AND f.card_version_id = e.card_version_id);
 
 -- name: upsert_prices
 -- $1 source_id, $2 observed_on, $3 run_id. One observation per (printing, finish, currency) a day.

@@ -17,7 +17,7 @@ VERSION_STAGING_COLUMNS = (
     "booster", "oversized", "layout", "image_status", "image_uris", "card_faces", "multiverse_ids",
     "mtgo_id", "mtgo_foil_id", "arena_id", "tcgplayer_id", "tcgplayer_etched_id", "cardmarket_id",
     "scryfall_uri", "usd_cents", "usd_foil_cents", "usd_etched_cents", "eur_cents", "eur_foil_cents",
-    "tix_cents", "content_hash",
+    "tix_cents", "content_hash", "source_hash",
 )
 ORACLE_STAGING_COLUMNS = (
     "oracle_id", "name", "layout", "mana_cost", "cmc", "type_line", "oracle_text", "power",
@@ -46,6 +46,10 @@ class CatalogLoadRepository(BaseRepository):
         rows = await self.conn.fetch(queries.version_hashes, ids)
         return {r["id"]: r["content_hash"] for r in rows}
 
+    async def source_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        rows = await self.conn.fetch(queries.source_hashes, ids)
+        return {r["id"]: r["source_hash"] for r in rows}
+
     async def oracle_hashes(self, ids: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
         rows = await self.conn.fetch(queries.oracle_hashes, ids)
         return {r["id"]: (r["content_hash"], r["source_rank"]) for r in rows}
@@ -73,9 +77,15 @@ class CatalogLoadRepository(BaseRepository):
         row = await self.conn.fetchrow(queries.upsert_card_versions, prices_observed_at)
         return row["inserted"], row["updated"]
 
-    async def replace_external_identifiers(self) -> int:
-        row = await self.conn.fetchrow(queries.replace_external_identifiers)
-        return row["written"] + row["removed"]
+    async def replace_external_identifiers(self, existing_ids: Sequence[str]) -> int:
+        """Write the staged printings' identifiers; drop stale ones of those that existed before."""
+        await self.conn.execute(queries.stage_external_identifiers)
+        written = int((await self.conn.execute(queries.upsert_external_identifiers)).split()[-1])
+        removed = 0
+        if existing_ids:
+            removed = int((await self.conn.execute(queries.delete_stale_external_identifiers,
+                                                   existing_ids)).split()[-1])
+        return written + removed
 
     async def price_source_id(self, code: str) -> int:
         return await self.conn.fetchval(queries.price_source_id, code)
