@@ -1,7 +1,8 @@
 """Catalog API benchmark: card by id (vs a bare FastAPI + asyncpg app), autocomplete, fuzzy named, searches.
 
-Builds a catalog of >= --printings printings in a scratch database (the real Scryfall files from
-../shared/data, plus reprint variants of them: new ids and set codes, same oracle cards), starts
+Builds a catalog of >= --printings printings in a scratch database (bench/generate_cards.py: the
+real Scryfall files from ../shared/data, then varied copies of them), loads it with the Scryfall
+loader, starts
 one uvicorn worker of the API and one of bench/bare_app.py, and drives them with wrk on this
 machine. Prints requests/s, p50/p95/p99 and the search total_counts checked against plain SQL.
 
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
-import gzip
 import json
 import os
 import random
@@ -23,25 +22,23 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import asyncpg
-import ijson
 import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.database.migrate import migrate  # noqa: E402
-from backend.new_services.card_catalog.scryfall_loader import load_cards  # noqa: E402
+from backend.new_services.card_catalog.scryfall_loader import BulkFile, load_cards  # noqa: E402
+from bench.generate_cards import generate  # noqa: E402
 from backend.request_handling.QueryExecutor import QueryExecutor  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "scryfall"
 SOURCES = [DATA / "default-cards-2019.json.gz", DATA / "cards-2022-2026.json.gz"]
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "automana_bench_catalog"
-VARIANT_NS = uuid.UUID("0b7d4f5e-8a53-4b8e-9d0e-5d6a1c2b3e4f")
 API_PORT, BARE_PORT = 8711, 8712
 
 TYPICAL_SEARCHES = {
@@ -102,52 +99,16 @@ def admin(sql: str) -> None:
     conn.close()
 
 
-def real_cards():
-    for path in SOURCES:
-        with gzip.open(path, "rb") as handle:
-            yield from ijson.items(handle, "item", use_float=True)
-
-
-def variant(card: dict, copy_number: int) -> dict:
-    """A reprint of `card` in an invented set: new printing id, same oracle card."""
-    new = copy.deepcopy(card)
-    code = f"{card['set']}{copy_number}"
-    new["id"] = str(uuid.uuid5(VARIANT_NS, f"{card['id']}:{copy_number}"))
-    new["set"] = code
-    new["set_id"] = str(uuid.uuid5(VARIANT_NS, f"set:{code}"))
-    new["set_name"] = f"{card.get('set_name', card['set'])} (bench {copy_number})"
-    if isinstance(new.get("released_at"), str):
-        year = int(new["released_at"][:4]) + copy_number
-        new["released_at"] = f"{min(year, 2030)}{new['released_at'][4:]}"
-    for key in ("multiverse_ids",):
-        new[key] = []
-    for key in ("mtgo_id", "mtgo_foil_id", "arena_id", "tcgplayer_id", "tcgplayer_etched_id", "cardmarket_id"):
-        new.pop(key, None)
-    return new
-
-
-def all_cards(target: int):
-    count = 0
-    for card in real_cards():
-        count += 1
-        yield card
-    copy_number = 1
-    while count < target:
-        for card in real_cards():
-            if count >= target:
-                return
-            count += 1
-            yield variant(card, copy_number)
-        copy_number += 1
-
-
-async def build_catalog(url: str, target: int) -> None:
+async def build_catalog(url: str, target: int, workdir: Path) -> None:
+    """Write a bulk file with the ingest helper's generator (real cards, varied), load it with the loader."""
+    bulk = workdir / "bench-cards.json.gz"
+    written = generate(SOURCES, target, bulk)
     pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
     started = time.monotonic()
-    counts = await load_cards(executor=QueryExecutor(pool), cards=all_cards(target))
+    counts = await load_cards(executor=QueryExecutor(pool), cards=BulkFile(bulk))
     await pool.close()
-    print(f"loaded {counts.seen} cards ({counts.inserted} inserted, {counts.rejected} rejected) "
-          f"in {time.monotonic() - started:.0f}s")
+    print(f"generated {written} printings; loaded {counts.seen} ({counts.inserted} inserted, "
+          f"{counts.rejected} rejected) in {time.monotonic() - started:.0f}s")
 
 
 def start_server(module: str, port: int, env: dict) -> subprocess.Popen:
@@ -211,7 +172,8 @@ def main() -> None:
         admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
         admin(f'CREATE DATABASE "{BENCH_DB}"')
         migrate(url)
-        asyncio.run(build_catalog(url, args.printings))
+        with tempfile.TemporaryDirectory() as tmp:
+            asyncio.run(build_catalog(url, args.printings, Path(tmp)))
     conn = psycopg2.connect(url)
     conn.autocommit = True
     with conn.cursor() as cur:
