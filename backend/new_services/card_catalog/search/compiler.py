@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from backend.new_services.card_catalog.search.ast import And, Node, Not, Or, Term
+from backend.new_services.card_catalog.search.ast import And, Node, Not, Term
 from backend.new_services.card_catalog.search.parser import QuerySyntaxError, parse_query
 from backend.new_services.card_catalog.search.vocabulary import (
     ALL_COLORS, COLOR_BITS, COLOR_NAMES, DIRECTIONS, DISPLAY_KEYWORDS, EXTRA_TYPES, FORMATS,
