@@ -206,9 +206,10 @@ def main() -> None:
             bare_paths = [f"/cards/{i}" for i in ids]
             same_sql_paths = [f"/cards-same-sql/{i}" for i in ids]
             by_id = dict(duration=args.duration, connections=args.connections, threads=2, workdir=workdir)
-            others = dict(duration=args.duration, connections=args.search_connections, threads=2, workdir=workdir)
+            others = dict(duration=args.duration, connections=args.search_connections,
+                          threads=min(2, args.search_connections), workdir=workdir)
             id_settings = f"wrk -t2 -c{args.connections} -d{args.duration}s"
-            other_settings = f"wrk -t2 -c{args.search_connections} -d{args.duration}s"
+            other_settings = f"wrk -t{min(2, args.search_connections)} -c{args.search_connections} -d{args.duration}s"
 
             # Warm both servers and Postgres' cache before measuring.
             wrk(bare_base, bare_paths, **{**by_id, "duration": 3})
@@ -222,10 +223,11 @@ def main() -> None:
                     result = wrk(base, paths, **by_id)
                     totals[key].append(result["rps"])
                     print(fmt(f"{label} (round {round_number})", result, id_settings))
-            bare_rps, same_rps, api_rps = (sum(totals[k]) or 1 for k in ("bare", "same", "api"))
+            if not args.skip_by_id:
+                bare_rps, same_rps, api_rps = (sum(totals[k]) for k in ("bare", "same", "api"))
+                print(f"card-by-id ratio API / bare SELECT *: {api_rps / bare_rps:.2f};  "
+                      f"API / bare running the same SQL: {api_rps / same_rps:.2f}")
             print(f"load average before the search runs: {os.getloadavg()[0]:.2f}")
-            print(f"card-by-id ratio API / bare SELECT *: {api_rps / bare_rps:.2f};  "
-                  f"API / bare running the same SQL: {api_rps / same_rps:.2f}")
 
             def prefix(name: str) -> str:
                 norm = re.sub(r"[^a-z ]", "", name.lower())

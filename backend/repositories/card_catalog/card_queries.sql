@@ -46,6 +46,11 @@ SELECT row_to_json(card)::text FROM (SELECT {card_columns} FROM {from} WHERE v.c
 SELECT card.id AS card_version_id, row_to_json(card)::text AS card
 FROM (SELECT {card_columns} FROM {from} WHERE v.card_version_id = ANY($1::uuid[])) AS card
 
+-- name: custom_plans
+-- Search values differ wildly in selectivity (t:creature vs t:kavu): plan each search with its
+-- values instead of a cached generic plan (this transaction only).
+SET LOCAL plan_cache_mode = force_custom_plan
+
 -- name: search_page
 -- {distinct}: '' or DISTINCT ON (...); {distinct_order}: '' or its ORDER BY; {order}: sort of the page.
 WITH matched AS MATERIALIZED (

@@ -94,6 +94,7 @@ class CardRepository(BaseRepository):
     async def search(self, compiled: CompiledQuery, *, limit: int, offset: int) -> tuple[list[dict], int]:
         n = len(compiled.params)
         sql = _search_sql(compiled, limit_param=f"${n + 1}::int", offset_param=f"${n + 2}::int")
+        await self.conn.execute(queries.custom_plans)
         rows = await self.conn.fetch(sql, *compiled.params, limit, offset)
         total = rows[0]["total_count"] if rows else 0
         return [summary_from_row(row) for row in rows if row["id"] is not None], total
@@ -102,6 +103,7 @@ class CardRepository(BaseRepository):
         distinct, distinct_order = _DISTINCT[compiled.options.unique]
         sql = _compose(RANDOM_TEMPLATE, match_from=_match_from(compiled), distinct=distinct,
                        distinct_order=distinct_order, where=compiled.where)
+        await self.conn.execute(queries.custom_plans)
         return await self.conn.fetchval(sql, *compiled.params)
 
     async def oracle_cards_named(self, lowered_name: str) -> list[dict]:
