@@ -1,7 +1,8 @@
 """/api/catalog/mtg/card-reference: card lookups, Scryfall-style search and admin writes.
 
-Card ids are matched with Starlette's `uuid` convertor, so static paths never collide with them. Full card objects arrive from the service as JSON
-text built by Postgres and are embedded in the envelope as is (the card-by-id hot path).
+Card ids are matched with Starlette's `uuid` convertor, so static paths never collide with them.
+Full card objects arrive from the service as JSON text built by Postgres and are embedded in the
+envelope as is (the card-by-id hot path).
 """
 from __future__ import annotations
 
