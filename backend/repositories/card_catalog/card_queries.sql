@@ -47,9 +47,11 @@ SELECT card.id AS card_version_id, row_to_json(card)::text AS card
 FROM (SELECT {card_columns} FROM {from} WHERE v.card_version_id = ANY($1::uuid[])) AS card
 
 -- name: custom_plans
--- Search values differ wildly in selectivity (t:creature vs t:kavu): plan each search with its
--- values instead of a cached generic plan (this transaction only).
-SET LOCAL plan_cache_mode = force_custom_plan
+-- For this transaction only: plan each search with its values instead of a cached generic plan
+-- (t:creature and t:kavu need different plans), and no parallel workers (an API serves many
+-- searches at once; extra processes per query only add contention).
+SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
+       set_config('max_parallel_workers_per_gather', '0', true)
 
 -- name: search_page
 -- {distinct}: '' or DISTINCT ON (...); {distinct_order}: '' or its ORDER BY; {order}: sort of the page.
