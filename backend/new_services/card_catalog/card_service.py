@@ -18,6 +18,7 @@ from backend.request_handling.errors import BadRequestError, NotFoundError, Unpr
 
 MAX_BULK_CARDS = 50
 MAX_COLLECTION_IDENTIFIERS = 75
+FUZZY_CLEAR_LEAD = 0.1   # trigram similarity by which the best fuzzy candidate must lead
 AUTOCOMPLETE_MIN_LENGTH = 2
 AUTOCOMPLETE_FUZZY_MIN_LENGTH = 4
 AUTOCOMPLETE_LIMIT = 20
@@ -114,13 +115,15 @@ async def _fuzzy_oracle(card_repository: CardRepository, name: str) -> uuid.UUID
             return candidate["oracle_id"]
     containing = [c for c in pool if c["contains_all"]]
     if containing:
-        names = {c["name"] for c in containing}
-        if len(names) == 1:
-            return containing[0]["oracle_id"]
-        raise _ambiguous(name, sorted(names))
+        best = max(containing, key=lambda c: c["score"])
+        rivals = [c for c in containing if c["name"] != best["name"]]
+        # Several names contain the words: the closest wins only when clearly closer.
+        if not rivals or best["score"] - max(c["score"] for c in rivals) >= FUZZY_CLEAR_LEAD:
+            return best["oracle_id"]
+        raise _ambiguous(name, sorted({c["name"] for c in containing}))
     if pool:
         best = pool[0]
-        close = [c for c in pool[1:] if best["score"] - c["score"] < 0.1 and c["name"] != best["name"]]
+        close = [c for c in pool[1:] if best["score"] - c["score"] < FUZZY_CLEAR_LEAD and c["name"] != best["name"]]
         if not close:
             return best["oracle_id"]
         raise _ambiguous(name, [best["name"], *sorted({c["name"] for c in close})])

@@ -111,6 +111,9 @@ async def test_ambiguous_fuzzy_name_lists_candidates(client, catalog):
     assert error["details"]["fuzzy"] == "ma"
     single = (await client.get(f"{BASE}/named", params={"fuzzy": "skyclave"})).json()["data"]
     assert single["name"] == "Skyclave Cleric // Skyclave Basilica"
+    # Both contain "giant", but one is clearly the closer spelling.
+    clear = (await client.get(f"{BASE}/named", params={"fuzzy": "bonecrusher gian"})).json()["data"]
+    assert clear["name"] == "Bonecrusher Giant // Stomp"
 
 
 async def test_autocomplete_prefix_first_typo_tolerant_and_bounded(client, catalog):
