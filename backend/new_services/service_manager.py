@@ -51,8 +51,10 @@ _service_registry: dict[str, ServiceSpec] = {}
 def service(key: str, *, repositories: Iterable[str] = (), transactional: bool = True) -> Callable:
     """Register the decorated function under `key`.
 
-    transactional=False: the function gets no connection of its own; it receives `executor`
-    and opens its own short transactions (long pipelines whose progress must be visible).
+    By default the call runs in one transaction on one connection, on which its repositories are
+    built. transactional=False: the repositories (if any) share one pooled connection in autocommit,
+    for hot read paths and for pipelines that open their own short transactions through `executor`
+    so their progress is visible while they run.
     """
     if not SERVICE_KEY.match(key):
         raise ServiceRegistryError(f"service key {key!r} is not of the form domain.entity.action")
@@ -206,12 +208,14 @@ class ServiceManager:
 
     async def execute_service(self, key: str, /, **kwargs: Any) -> Any:
         spec, fn = self._resolve(key)
-        if not spec.transactional or (not spec.repositories and "connection" not in self._parameters[key]):
+        if not spec.repositories and "connection" not in self._parameters[key]:
             result = fn(**self._inject(key, kwargs, None))
             return await result if inspect.isawaitable(result) else result
         if self.executor is None:
             raise RuntimeError(f"service {key!r} needs the database but no executor is configured")
-        async with self.executor.transaction() as conn:
+        # transactional=False: single autocommit statements on a pooled connection (hot read paths).
+        scope = self.executor.transaction() if spec.transactional else self.executor.connection()
+        async with scope as conn:
             call_kwargs = self._inject(key, kwargs, conn)
             for repo in spec.repositories:
                 call_kwargs[f"{repo}_repository"] = self._repositories[repo](conn)

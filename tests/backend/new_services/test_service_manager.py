@@ -188,3 +188,31 @@ async def test_service_call_is_one_transaction_rolled_back_on_error(app, db, scr
             await conn.execute("SELECT 1/0")
     async with app.state.executor.connection() as conn:
         assert await conn.fetchval("SELECT 1") == 1
+
+
+async def test_non_transactional_service_runs_autocommit_statements(app, db, scratch_registry, tmp_path,
+                                                                    monkeypatch):
+    import_scratch_module(tmp_path, monkeypatch, "scratch_autocommit_services", """
+        from backend.new_services.service_manager import service
+        from backend.repositories.base import BaseRepository
+        from backend.repositories.registry import repository
+
+        @repository("scratch_auto")
+        class ScratchAutoRepository(BaseRepository):
+            async def add_then_fail(self):
+                await self.conn.execute(
+                    "INSERT INTO ops.log_records (level, logger, message, service_type) "
+                    "VALUES ('INFO', 'auto', 'kept', 'api')")
+                return self.conn.is_in_transaction()
+
+        @service("test.auto.write", repositories=["scratch_auto"], transactional=False)
+        async def write(*, scratch_auto_repository):
+            in_transaction = await scratch_auto_repository.add_then_fail()
+            raise ValueError(f"in transaction: {in_transaction}")
+    """)
+    manager = ServiceManager.initialize(app.state.executor, reference_roots=[tmp_path / "none"])
+    with pytest.raises(ValueError, match="in transaction: False"):
+        await manager.execute_service("test.auto.write")
+    with db.cursor() as cur:  # the statement committed on its own: nothing to roll back
+        cur.execute("SELECT count(*) FROM ops.log_records WHERE logger = 'auto'")
+        assert cur.fetchone()[0] == 1
