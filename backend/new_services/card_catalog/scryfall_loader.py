@@ -618,7 +618,7 @@ class _CountingReader(io.RawIOBase):
 
 
 class BulkFile:
-    """A Scryfall bulk file on disk (plain or gzipped JSON array, or a list object), read as a stream.
+    """A Scryfall bulk file on disk (plain or gzipped JSON array, JSON Lines, or a list object), streamed.
 
     Iterating yields card dicts with constant memory; `records()` yields what the loader wants:
     RawCard lines when the file has one card per line (as Scryfall writes them; parsed later with
@@ -644,14 +644,17 @@ class BulkFile:
         return io.BufferedReader(self._reader, buffer_size=1 << 20)
 
     def _layout(self) -> str:
-        """'lines' (one card per line), 'array' or 'list' (a Scryfall list object)."""
+        """'lines' (a JSON array with one card per line, or JSON Lines), 'array' or 'list'."""
         stream = self._open()
         try:
             first = stream.readline(1 << 16).strip()
+            candidate = first
             if first == b"[":
-                second = stream.readline().strip().removesuffix(b",")
+                candidate = stream.readline().strip().removesuffix(b",")
+            if candidate.startswith(b"{"):
                 try:
-                    if second.startswith(b"{") and isinstance(orjson.loads(second), dict):
+                    parsed = orjson.loads(candidate)
+                    if isinstance(parsed, dict) and parsed.get("object") != "list":
                         return "lines"
                 except orjson.JSONDecodeError:
                     pass

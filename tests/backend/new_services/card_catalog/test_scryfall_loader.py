@@ -336,3 +336,15 @@ async def test_unchanged_lines_are_skipped_before_parsing(tmp_path, executor, db
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 12)
     assert parsed == [cards[0]["id"]]
     assert _xmins(db) == before
+
+
+def test_bulk_file_json_lines(tmp_path):
+    cards = sample_cards(7)
+    path = tmp_path / "cards.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(c) for c in cards) + b"\n")
+    assert [c["id"] for c in BulkFile(path)] == [c["id"] for c in cards]
+
+
+def test_bulk_file_real_json_lines_sample(shared_data):
+    cards = list(BulkFile(shared_data / "scryfall" / "samples" / "oracle-cards-29.jsonl"))
+    assert len(cards) == 29 and all(c["object"] == "card" for c in cards)
