@@ -317,6 +317,10 @@ def _normalize_batch(raw_cards: list) -> _Batch:
         source_hash = None
         if raw.__class__ is RawCard:
             source_hash = raw.source_hash
+            if b"\\u0000" in raw.text:   # Postgres text cannot hold NUL: reject the card, not the batch
+                rejects.append((raw.card_id, "card contains a NUL character (\\u0000)",
+                                orjson.dumps({"raw": raw.text[:2000].decode("utf-8", "replace")}).decode()))
+                continue
             try:
                 raw = orjson.loads(raw.text)
             except orjson.JSONDecodeError as exc:

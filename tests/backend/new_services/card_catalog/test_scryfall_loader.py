@@ -348,3 +348,14 @@ def test_bulk_file_json_lines(tmp_path):
 def test_bulk_file_real_json_lines_sample(shared_data):
     cards = list(BulkFile(shared_data / "scryfall" / "samples" / "oracle-cards-29.jsonl"))
     assert len(cards) == 29 and all(c["object"] == "card" for c in cards)
+
+
+async def test_card_with_a_nul_character_is_rejected_alone(tmp_path, ingest_executor, db):
+    cards = sample_cards(6)
+    cards[1]["flavor_text"] = "bad\u0000text"
+    path = write_bulk(tmp_path / "cards.json.gz", cards)
+    counts = await load_cards(executor=ingest_executor, cards=BulkFile(path).records(), observed_on=DAY)
+    assert (counts.inserted, counts.rejected) == (len(cards) - 1, 1)
+    with db.cursor() as cur:
+        cur.execute("SELECT scryfall_id, reason FROM card_catalog.card_rejects")
+        assert cur.fetchone() == (cards[1]["id"], "card contains a NUL character (\\u0000)")
