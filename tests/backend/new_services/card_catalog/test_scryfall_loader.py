@@ -359,3 +359,17 @@ async def test_card_with_a_nul_character_is_rejected_alone(tmp_path, ingest_exec
     with db.cursor() as cur:
         cur.execute("SELECT scryfall_id, reason FROM card_catalog.card_rejects")
         assert cur.fetchone() == (cards[1]["id"], "card contains a NUL character (\\u0000)")
+
+
+async def test_card_the_database_refuses_is_isolated_and_rejected(ingest_executor, db):
+    cards = sample_cards(9)
+    cards[3]["flavor_text"] = "nul\x00inside"     # valid JSON and card, but Postgres text refuses it
+    counts = await load_cards(executor=ingest_executor, cards=cards, observed_on=DAY, batch_size=100)
+    assert (counts.inserted, counts.rejected, counts.seen) == (len(cards) - 1, 1, len(cards))
+    with db.cursor() as cur:
+        cur.execute("SELECT scryfall_id, reason FROM card_catalog.card_rejects")
+        card_id, reason = cur.fetchone()
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+        assert cur.fetchone()[0] == len(cards) - 1
+    assert card_id == cards[3]["id"]
+    assert reason.startswith("database refused the card: CharacterNotInRepertoireError")
