@@ -16,6 +16,7 @@ from collections.abc import AsyncIterable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import asyncpg
 import ijson
 import orjson
 
@@ -317,6 +318,10 @@ def _normalize_batch(raw_cards: list) -> _Batch:
         source_hash = None
         if raw.__class__ is RawCard:
             source_hash = raw.source_hash
+            if b"\\u0000" in raw.text:   # Postgres text cannot hold NUL: reject the card, not the batch
+                rejects.append((raw.card_id, "card contains a NUL character (\\u0000)",
+                                orjson.dumps({"raw": raw.text[:2000].decode("utf-8", "replace")}).decode()))
+                continue
             try:
                 raw = orjson.loads(raw.text)
             except orjson.JSONDecodeError as exc:
@@ -424,8 +429,8 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
                     items, skipped = await _skip_unchanged_lines(repo, items)
                     # Parse and normalise in a thread: the other writer's database work goes on.
                     batch = await asyncio.to_thread(_normalize_batch, items)
-                    counts = await _write_batch(conn, repo, batch, known_sets=known_sets, source_id=source_id,
-                                                run_id=run_id, observed_on=observed_on, observed_at=observed_at)
+                    counts = await _write_isolating(conn, repo, batch, known_sets=known_sets, source_id=source_id,
+                                                    run_id=run_id, observed_on=observed_on, observed_at=observed_at)
                     counts.seen += skipped
                     counts.unchanged += skipped
                     total.add(counts)
@@ -481,6 +486,31 @@ async def _skip_unchanged_lines(repo: CatalogLoadRepository, items: list) -> tup
     keep = [i for i in items
             if not (i.__class__ is RawCard and i.card_id is not None and stored.get(i.card_id) == i.source_hash)]
     return keep, len(items) - len(keep)
+
+
+# Errors about one row's data (class 22: bad encoding, overflow...; class 23: constraints).
+_ROW_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+
+
+async def _write_isolating(conn, repo: CatalogLoadRepository, batch: _Batch, **kwargs) -> LoadCounts:
+    """Write a batch; if the database refuses it because of some card's data, split it in halves
+    until the refused cards are alone, and reject just those (with the database's reason)."""
+    try:
+        return await _write_batch(conn, repo, batch, **kwargs)
+    except _ROW_ERRORS as exc:
+        if len(batch.cards) <= 1:
+            reason = f"database refused the card: {type(exc).__name__}: {exc}"[:1000]
+            rejects = batch.rejects + [(card_id, reason, orjson.dumps({"id": card_id}).decode())
+                                       for card_id in batch.cards]
+            async with conn.transaction():
+                await repo.insert_rejects(kwargs["run_id"], rejects)
+            return LoadCounts(seen=batch.seen, rejected=len(rejects))
+    items = list(batch.cards.items())
+    middle = len(items) // 2
+    first = await _write_isolating(conn, repo, _Batch(dict(items[:middle]), batch.rejects, batch.seen), **kwargs)
+    second = await _write_isolating(conn, repo, _Batch(dict(items[middle:]), [], 0), **kwargs)
+    first.add(second)
+    return first
 
 
 async def _write_batch(conn, repo: CatalogLoadRepository, batch: _Batch, *, known_sets: set[str],
@@ -618,7 +648,7 @@ class _CountingReader(io.RawIOBase):
 
 
 class BulkFile:
-    """A Scryfall bulk file on disk (plain or gzipped JSON array, or a list object), read as a stream.
+    """A Scryfall bulk file on disk (plain or gzipped JSON array, JSON Lines, or a list object), streamed.
 
     Iterating yields card dicts with constant memory; `records()` yields what the loader wants:
     RawCard lines when the file has one card per line (as Scryfall writes them; parsed later with
@@ -644,14 +674,17 @@ class BulkFile:
         return io.BufferedReader(self._reader, buffer_size=1 << 20)
 
     def _layout(self) -> str:
-        """'lines' (one card per line), 'array' or 'list' (a Scryfall list object)."""
+        """'lines' (a JSON array with one card per line, or JSON Lines), 'array' or 'list'."""
         stream = self._open()
         try:
             first = stream.readline(1 << 16).strip()
+            candidate = first
             if first == b"[":
-                second = stream.readline().strip().removesuffix(b",")
+                candidate = stream.readline().strip().removesuffix(b",")
+            if candidate.startswith(b"{"):
                 try:
-                    if second.startswith(b"{") and isinstance(orjson.loads(second), dict):
+                    parsed = orjson.loads(candidate)
+                    if isinstance(parsed, dict) and parsed.get("object") != "list":
                         return "lines"
                 except orjson.JSONDecodeError:
                     pass

@@ -470,20 +470,18 @@ async def trigger_run(*, executor, bulk_type: str | None = None, triggered_by: s
     return {"run_id": run_id, "status": "pending", "task_id": task_id, "recovered": created["recovered"]}
 
 
-@service("ingestion.scryfall.list_runs", transactional=False)
-async def list_runs(*, executor, status: str | None = None, limit: int = 50, offset: int = 0):
-    async with executor.connection() as conn:
-        return await IngestionRunRepository(conn).list_runs(pipelines=SCRYFALL_PIPELINES, status=status,
-                                                            limit=limit, offset=offset)
+@service("ingestion.scryfall.list_runs", repositories=["ingestion_run"])
+async def list_runs(*, ingestion_run_repository: IngestionRunRepository, status: str | None = None,
+                    limit: int = 50, offset: int = 0):
+    return await ingestion_run_repository.list_runs(pipelines=SCRYFALL_PIPELINES, status=status,
+                                                    limit=limit, offset=offset)
 
 
-@service("ingestion.scryfall.get_run", transactional=False)
-async def get_run(*, executor, run_id: int) -> dict[str, Any]:
-    async with executor.connection() as conn:
-        repo = IngestionRunRepository(conn)
-        run = await repo.get_run(run_id)
-        if run is None or run["pipeline"] not in SCRYFALL_PIPELINES:
-            raise NotFoundError(f"Scryfall run {run_id} does not exist", details={"run_id": run_id})
-        run["steps"] = await repo.list_steps(run_id)
-        run["resources"] = await repo.run_resources(run_id)
+@service("ingestion.scryfall.get_run", repositories=["ingestion_run"])
+async def get_run(*, ingestion_run_repository: IngestionRunRepository, run_id: int) -> dict[str, Any]:
+    run = await ingestion_run_repository.get_run(run_id)
+    if run is None or run["pipeline"] not in SCRYFALL_PIPELINES:
+        raise NotFoundError(f"Scryfall run {run_id} does not exist", details={"run_id": run_id})
+    run["steps"] = await ingestion_run_repository.list_steps(run_id)
+    run["resources"] = await ingestion_run_repository.run_resources(run_id)
     return run

@@ -65,7 +65,7 @@ async def test_client_errors_carry_scryfall_details(fake_scryfall):
 
 async def test_rate_limit_keeps_under_the_servers_limit(fake_scryfall):
     fake_scryfall.behaviour.max_requests_per_second = 5
-    async with _client(fake_scryfall, requests_per_second=4) as client:
+    async with _client(fake_scryfall, requests_per_second=3) as client:
         for _ in range(8):
             await client.get_json("/bulk-data")
     assert fake_scryfall.behaviour.requests.count("/bulk-data") == 8   # never a 429 to retry

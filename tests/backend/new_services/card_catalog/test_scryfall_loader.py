@@ -120,10 +120,10 @@ def _xmins(db) -> dict:
         return out
 
 
-async def test_load_cards_writes_every_table(executor, db):
-    await load_sets(executor=executor, sets=copy.deepcopy(SETS))
+async def test_load_cards_writes_every_table(ingest_executor, db):
+    await load_sets(executor=ingest_executor, sets=copy.deepcopy(SETS))
     cards = sample_cards()
-    counts = await load_cards(executor=executor, cards=cards, observed_on=DAY, batch_size=7)
+    counts = await load_cards(executor=ingest_executor, cards=cards, observed_on=DAY, batch_size=7)
     assert (counts.inserted, counts.updated, counts.unchanged, counts.rejected) == (len(cards), 0, 0, 0)
     assert counts.sets_created == 1
     with db.cursor() as cur:
@@ -162,8 +162,8 @@ async def test_load_cards_writes_every_table(executor, db):
         assert cur.fetchall() == expected
 
 
-async def test_price_observations_match_latest_prices(executor, db):
-    await load_cards(executor=executor, cards=sample_cards(), observed_on=DAY)
+async def test_price_observations_match_latest_prices(ingest_executor, db):
+    await load_cards(executor=ingest_executor, cards=sample_cards(), observed_on=DAY)
     with db.cursor() as cur:
         cur.execute("""SELECT card_version_id, finish, currency, price_cents FROM pricing.price_observations
                        WHERE observed_on = %s EXCEPT
@@ -174,26 +174,26 @@ async def test_price_observations_match_latest_prices(executor, db):
         assert cur.fetchone()[0] == 4 * 28
 
 
-async def test_reload_of_unchanged_cards_writes_nothing(executor, db):
+async def test_reload_of_unchanged_cards_writes_nothing(ingest_executor, db):
     cards = sample_cards()
-    await load_cards(executor=executor, cards=copy.deepcopy(cards), observed_on=DAY, batch_size=8)
+    await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY, batch_size=8)
     before = _xmins(db)
-    counts = await load_cards(executor=executor, cards=copy.deepcopy(cards), observed_on=DAY, batch_size=5)
+    counts = await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY, batch_size=5)
     assert (counts.inserted, counts.updated, counts.unchanged) == (0, 0, len(cards))
     assert counts.oracle_inserted == counts.oracle_updated == counts.external_ids_written == 0
     assert _xmins(db) == before
 
 
-async def test_changed_cards_are_updated(executor, db):
+async def test_changed_cards_are_updated(ingest_executor, db):
     cards = sample_cards()
-    await load_cards(executor=executor, cards=copy.deepcopy(cards), observed_on=DAY)
+    await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY)
     changed = copy.deepcopy(cards)
     changed[0]["prices"]["usd"] = "99.99"                 # a price move
     changed[1]["flavor_text"] = "New flavour."            # a printing change
     changed[2]["oracle_text"] = "Errata."                 # an oracle change
     changed[3]["multiverse_ids"] = [777]                  # an identifier change
     next_day = DAY + dt.timedelta(days=1)
-    counts = await load_cards(executor=executor, cards=changed, observed_on=next_day)
+    counts = await load_cards(executor=ingest_executor, cards=changed, observed_on=next_day)
     assert (counts.inserted, counts.updated, counts.unchanged) == (0, 4, len(cards) - 4)
     assert counts.oracle_updated == 1
     with db.cursor() as cur:
@@ -215,13 +215,13 @@ async def test_changed_cards_are_updated(executor, db):
         assert cur.fetchall() == [("777",)]
 
 
-async def test_malformed_cards_are_rejected_while_the_rest_load(executor, db):
+async def test_malformed_cards_are_rejected_while_the_rest_load(ingest_executor, db):
     cards = sample_cards()
     bad_price_type = modern_card(4000, mtgo_id="not a number")
     no_id = modern_card(4001)
     no_id.pop("id")
     cards[5:5] = [bad_price_type, no_id, "not an object"]
-    counts = await load_cards(executor=executor, cards=cards, run_id=None, observed_on=DAY, batch_size=4)
+    counts = await load_cards(executor=ingest_executor, cards=cards, run_id=None, observed_on=DAY, batch_size=4)
     assert counts.rejected == 3
     assert counts.inserted == len(cards) - 3
     with db.cursor() as cur:
@@ -232,43 +232,43 @@ async def test_malformed_cards_are_rejected_while_the_rest_load(executor, db):
     assert any(r[1] == "card must be a JSON object, got str" for r in rejects)
 
 
-async def test_duplicate_ids_in_one_batch_are_loaded_once(executor, db):
+async def test_duplicate_ids_in_one_batch_are_loaded_once(ingest_executor, db):
     first = modern_card(1)
     again = modern_card(1, flavor_text="Later copy wins.")
-    counts = await load_cards(executor=executor, cards=[first, again, modern_card(2)], observed_on=DAY)
+    counts = await load_cards(executor=ingest_executor, cards=[first, again, modern_card(2)], observed_on=DAY)
     assert counts.inserted == 2
     with db.cursor() as cur:
         cur.execute("SELECT flavor_text FROM card_catalog.card_versions WHERE card_version_id = %s", (first["id"],))
         assert cur.fetchone()[0] == "Later copy wins."
 
 
-async def test_oracle_row_comes_from_the_best_printing_whatever_the_order(executor, db):
+async def test_oracle_row_comes_from_the_best_printing_whatever_the_order(ingest_executor, db):
     older = modern_card(1, released_at="2001-01-01", edhrec_rank=5)
     newer = modern_card(2, released_at="2024-01-01", edhrec_rank=9, oracle_id=older["oracle_id"])
-    await load_cards(executor=executor, cards=[newer], observed_on=DAY)
-    counts = await load_cards(executor=executor, cards=[older], observed_on=DAY)
+    await load_cards(executor=ingest_executor, cards=[newer], observed_on=DAY)
+    counts = await load_cards(executor=ingest_executor, cards=[older], observed_on=DAY)
     assert counts.oracle_updated == 0
     with db.cursor() as cur:
         cur.execute("SELECT edhrec_rank FROM card_catalog.oracle_cards WHERE oracle_id = %s", (older["oracle_id"],))
         assert cur.fetchone()[0] == 9
 
 
-async def test_async_iterable_input(executor):
+async def test_async_iterable_input(ingest_executor):
     async def stream():
         for card in sample_cards(10):
             yield card
 
-    counts = await load_cards(executor=executor, cards=stream(), observed_on=DAY, batch_size=3)
+    counts = await load_cards(executor=ingest_executor, cards=stream(), observed_on=DAY, batch_size=3)
     assert counts.inserted == 10
 
 
-async def test_card_created_set_is_adopted_when_sets_arrive(executor, db):
-    await load_cards(executor=executor, cards=[old_schema_card(1)], observed_on=DAY)
+async def test_card_created_set_is_adopted_when_sets_arrive(ingest_executor, db):
+    await load_cards(executor=ingest_executor, cards=[old_schema_card(1)], observed_on=DAY)
     derived = str(uuid.uuid5(SET_ID_NAMESPACE, "old"))
     with db.cursor() as cur:
         cur.execute("SELECT set_id::text, origin FROM card_catalog.sets WHERE code = 'old'")
         assert cur.fetchone() == (derived, "card")
-    counts = await load_sets(executor=executor, sets=copy.deepcopy(SETS))
+    counts = await load_sets(executor=ingest_executor, sets=copy.deepcopy(SETS))
     assert counts.inserted == 2
     with db.cursor() as cur:
         cur.execute("SELECT set_id::text, origin, name FROM card_catalog.sets WHERE code = 'old'")
@@ -277,12 +277,12 @@ async def test_card_created_set_is_adopted_when_sets_arrive(executor, db):
         assert cur.fetchone()[0] == uid("set:old")
         cur.execute("SELECT count(*) FROM card_catalog.sets WHERE set_id = %s", (derived,))
         assert cur.fetchone()[0] == 0
-    again = await load_sets(executor=executor, sets=copy.deepcopy(SETS))
+    again = await load_sets(executor=ingest_executor, sets=copy.deepcopy(SETS))
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
 
 
-async def test_load_sets_rejects_malformed_sets(executor):
-    counts = await load_sets(executor=executor, sets=[{"code": "x"}, copy.deepcopy(SETS[0])])
+async def test_load_sets_rejects_malformed_sets(ingest_executor):
+    counts = await load_sets(executor=ingest_executor, sets=[{"code": "x"}, copy.deepcopy(SETS[0])])
     assert (counts.inserted, counts.rejected) == (1, 1)
 
 
@@ -303,22 +303,22 @@ def test_bulk_file_list_object(tmp_path):
     assert len(list(BulkFile(path))) == 5
 
 
-async def test_invalid_json_line_is_rejected_alone(tmp_path, executor, db):
+async def test_invalid_json_line_is_rejected_alone(tmp_path, ingest_executor, db):
     cards = sample_cards(6)
     lines = [orjson.dumps(c).decode() for c in cards]
     lines.insert(2, '{"object": "card", "id": broken')
     (tmp_path / "bad.json").write_text("[\n" + ",\n".join(lines) + "\n]\n")
-    counts = await load_cards(executor=executor, cards=BulkFile(tmp_path / "bad.json"), observed_on=DAY)
+    counts = await load_cards(executor=ingest_executor, cards=BulkFile(tmp_path / "bad.json"), observed_on=DAY)
     assert (counts.inserted, counts.rejected) == (6, 1)
     with db.cursor() as cur:
         cur.execute("SELECT reason FROM card_catalog.card_rejects")
         assert cur.fetchone()[0].startswith("invalid JSON")
 
 
-async def test_unchanged_lines_are_skipped_before_parsing(tmp_path, executor, db, monkeypatch):
+async def test_unchanged_lines_are_skipped_before_parsing(tmp_path, ingest_executor, db, monkeypatch):
     cards = sample_cards(12)
     path = write_bulk(tmp_path / "cards.json.gz", cards)
-    first = await load_cards(executor=executor, cards=BulkFile(path).records(), observed_on=DAY)
+    first = await load_cards(executor=ingest_executor, cards=BulkFile(path).records(), observed_on=DAY)
     assert first.inserted == 12
     with db.cursor() as cur:
         cur.execute("SELECT count(*) FROM card_catalog.card_versions WHERE source_hash IS NOT NULL")
@@ -332,7 +332,44 @@ async def test_unchanged_lines_are_skipped_before_parsing(tmp_path, executor, db
     cards[0]["related_uris"] = {"edhrec": "https://example.org/changed"}
     write_bulk(path, cards)
     before = _xmins(db)
-    again = await load_cards(executor=executor, cards=BulkFile(path).records(), observed_on=DAY)
+    again = await load_cards(executor=ingest_executor, cards=BulkFile(path).records(), observed_on=DAY)
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 12)
     assert parsed == [cards[0]["id"]]
     assert _xmins(db) == before
+
+
+def test_bulk_file_json_lines(tmp_path):
+    cards = sample_cards(7)
+    path = tmp_path / "cards.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(c) for c in cards) + b"\n")
+    assert [c["id"] for c in BulkFile(path)] == [c["id"] for c in cards]
+
+
+def test_bulk_file_real_json_lines_sample(shared_data):
+    cards = list(BulkFile(shared_data / "scryfall" / "samples" / "oracle-cards-29.jsonl"))
+    assert len(cards) == 29 and all(c["object"] == "card" for c in cards)
+
+
+async def test_card_with_a_nul_character_is_rejected_alone(tmp_path, ingest_executor, db):
+    cards = sample_cards(6)
+    cards[1]["flavor_text"] = "bad\u0000text"
+    path = write_bulk(tmp_path / "cards.json.gz", cards)
+    counts = await load_cards(executor=ingest_executor, cards=BulkFile(path).records(), observed_on=DAY)
+    assert (counts.inserted, counts.rejected) == (len(cards) - 1, 1)
+    with db.cursor() as cur:
+        cur.execute("SELECT scryfall_id, reason FROM card_catalog.card_rejects")
+        assert cur.fetchone() == (cards[1]["id"], "card contains a NUL character (\\u0000)")
+
+
+async def test_card_the_database_refuses_is_isolated_and_rejected(ingest_executor, db):
+    cards = sample_cards(9)
+    cards[3]["flavor_text"] = "nul\x00inside"     # valid JSON and card, but Postgres text refuses it
+    counts = await load_cards(executor=ingest_executor, cards=cards, observed_on=DAY, batch_size=100)
+    assert (counts.inserted, counts.rejected, counts.seen) == (len(cards) - 1, 1, len(cards))
+    with db.cursor() as cur:
+        cur.execute("SELECT scryfall_id, reason FROM card_catalog.card_rejects")
+        card_id, reason = cur.fetchone()
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+        assert cur.fetchone()[0] == len(cards) - 1
+    assert card_id == cards[3]["id"]
+    assert reason.startswith("database refused the card: CharacterNotInRepertoireError")
