@@ -41,11 +41,10 @@ def filter_terms(filters: dict[str, str | None]) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-@service("card_catalog.card.get", transactional=False)
-async def get_card(*, executor, card_id: uuid.UUID) -> str:
-    # The hot path: one statement on an autocommit connection, no transaction round trips.
-    async with executor.connection() as conn:
-        card = await CardRepository(conn).card_json(card_id)
+# The hot path: one statement on an autocommit connection, no transaction round trips.
+@service("card_catalog.card.get", repositories=["card"], transactional=False)
+async def get_card(*, card_repository: CardRepository, card_id: uuid.UUID) -> str:
+    card = await card_repository.card_json(card_id)
     if card is None:
         raise NotFoundError(f"no card with id {card_id}", details={"id": str(card_id)})
     return card
@@ -135,20 +134,18 @@ def _ambiguous(name: str, candidates: list[str]) -> NotFoundError:
                          code="ambiguous_name", details={"fuzzy": name, "candidates": candidates[:20]})
 
 
-@service("card_catalog.card.autocomplete", transactional=False)
-async def autocomplete(*, executor, q: str, include_extras: bool = False) -> list[str]:
+@service("card_catalog.card.autocomplete", repositories=["card"], transactional=False)
+async def autocomplete(*, card_repository: CardRepository, q: str, include_extras: bool = False) -> list[str]:
     """Up to 20 names: prefix matches, then later-word matches, then close spellings. Each tier
     runs only when the earlier ones left room, so the common case is one index range scan."""
     normalized = normalize_name(q)
     if len(normalized) < AUTOCOMPLETE_MIN_LENGTH:
         return []
-    async with executor.connection() as conn:
-        repo = CardRepository(conn)
-        names = await repo.autocomplete_prefix(normalized, include_extras)
-        if len(names) < AUTOCOMPLETE_LIMIT:
-            names += await repo.autocomplete_word_start(escape_like(normalized), include_extras)
-        if len(dict.fromkeys(names)) < AUTOCOMPLETE_LIMIT and len(normalized) >= AUTOCOMPLETE_FUZZY_MIN_LENGTH:
-            names += await repo.autocomplete_similar(normalized, include_extras)
+    names = await card_repository.autocomplete_prefix(normalized, include_extras)
+    if len(names) < AUTOCOMPLETE_LIMIT:
+        names += await card_repository.autocomplete_word_start(escape_like(normalized), include_extras)
+    if len(dict.fromkeys(names)) < AUTOCOMPLETE_LIMIT and len(normalized) >= AUTOCOMPLETE_FUZZY_MIN_LENGTH:
+        names += await card_repository.autocomplete_similar(normalized, include_extras)
     return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
 
 
