@@ -70,6 +70,9 @@ async def random_card(*, card_repository: CardRepository, q: str | None = None) 
     return await card_repository.card_json(card_id)
 
 
+# Read-only lookups below run as autocommit statements (no BEGIN/COMMIT round trips).
+
+
 def _lang_code(lang: str | None) -> str | None:
     if lang is None:
         return None
@@ -79,7 +82,7 @@ def _lang_code(lang: str | None) -> str | None:
     return code
 
 
-@service("card_catalog.card.named", repositories=["card"])
+@service("card_catalog.card.named", repositories=["card"], transactional=False)
 async def named_card(*, card_repository: CardRepository, exact: str | None = None, fuzzy: str | None = None,
                      set_code: str | None = None) -> str:
     if bool(exact) == bool(fuzzy):
@@ -149,7 +152,7 @@ async def autocomplete(*, card_repository: CardRepository, q: str, include_extra
     return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
 
 
-@service("card_catalog.card.by_number", repositories=["card"])
+@service("card_catalog.card.by_number", repositories=["card"], transactional=False)
 async def card_by_number(*, card_repository: CardRepository, set_code: str, collector_number: str,
                          lang: str | None = None) -> str:
     code = _lang_code(lang)
@@ -160,7 +163,7 @@ async def card_by_number(*, card_repository: CardRepository, set_code: str, coll
     return await card_repository.card_json(card_id)
 
 
-@service("card_catalog.card.printings", repositories=["card"])
+@service("card_catalog.card.printings", repositories=["card"], transactional=False)
 async def card_printings(*, card_repository: CardRepository, card_id: uuid.UUID, lang: str | None = None,
                          limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
     oracle_id = await card_repository.oracle_id_of(card_id)
@@ -169,7 +172,7 @@ async def card_printings(*, card_repository: CardRepository, card_id: uuid.UUID,
     return await card_repository.printings(oracle_id, lang=_lang_code(lang), limit=limit, offset=offset)
 
 
-@service("card_catalog.card.collection", repositories=["card"])
+@service("card_catalog.card.collection", repositories=["card"], transactional=False)
 async def card_collection(*, card_repository: CardRepository,
                           identifiers: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
     """Resolve up to 75 identifiers; returns (card JSON texts in request order, identifiers not found)."""
