@@ -23,7 +23,7 @@ import orjson
 from backend.repositories.card_catalog.catalog_load_repository import CatalogLoadRepository
 
 DEFAULT_BATCH_SIZE = 2500
-DEFAULT_WRITERS = 2
+DEFAULT_WRITERS = 3
 # Sets created from a card without `set_id` (older schema) get an id derived from their code.
 SET_ID_NAMESPACE = uuid.UUID("6f1b7c1e-5a43-4c1e-9d7e-2a7c3b0e5f10")
 PRICE_FIELDS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
