@@ -35,7 +35,7 @@ class ScryfallSettings(BaseSettings):
     # Downloaded bulk files kept per type (older ones are deleted after a new download).
     keep_downloads: int = 2
     # Connections writing batches concurrently (parsing overlaps with the database either way).
-    writers: int = 2
+    writers: int = 3
 
 
 def scryfall_settings(**overrides) -> ScryfallSettings:

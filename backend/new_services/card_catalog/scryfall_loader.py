@@ -13,6 +13,7 @@ import os
 import re
 import uuid
 from collections.abc import AsyncIterable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ import orjson
 from backend.repositories.card_catalog.catalog_load_repository import CatalogLoadRepository
 
 DEFAULT_BATCH_SIZE = 2500
-DEFAULT_WRITERS = 2
+DEFAULT_WRITERS = 3
 # Sets created from a card without `set_id` (older schema) get an id derived from their code.
 SET_ID_NAMESPACE = uuid.UUID("6f1b7c1e-5a43-4c1e-9d7e-2a7c3b0e5f10")
 PRICE_FIELDS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
@@ -405,7 +406,11 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
         repo = CatalogLoadRepository(conn)
         known_sets = await repo.known_set_codes()
         source_id = await repo.price_source_id("scryfall")
-    next_batch = _batch_source(cards, batch_size)
+    # Two threads suffice (one reads, one parses; the GIL serialises Python work anyway), and few
+    # threads mean few malloc arenas: memory stays flat as the file grows.
+    threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scryfall-load")
+    loop = asyncio.get_running_loop()
+    next_batch = _batch_source(cards, batch_size, threads)
     # Reading runs ahead of the writers by at most `writers` batches: memory stays bounded.
     queue: asyncio.Queue[list | None] = asyncio.Queue(maxsize=writers)
 
@@ -428,7 +433,7 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
                         return
                     items, skipped = await _skip_unchanged_lines(repo, items)
                     # Parse and normalise in a thread: the other writer's database work goes on.
-                    batch = await asyncio.to_thread(_normalize_batch, items)
+                    batch = await loop.run_in_executor(threads, _normalize_batch, items)
                     counts = await _write_isolating(conn, repo, batch, known_sets=known_sets, source_id=source_id,
                                                     run_id=run_id, observed_on=observed_on, observed_at=observed_at)
                     counts.seen += skipped
@@ -439,10 +444,13 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
                 if not conn.is_closed():
                     await repo.drop_staging()
 
-    async with asyncio.TaskGroup() as group:
-        group.create_task(produce())
-        for _ in range(writers):
-            group.create_task(write())
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(produce())
+            for _ in range(writers):
+                group.create_task(write())
+    finally:
+        threads.shutdown(wait=False, cancel_futures=True)
     return total
 
 
@@ -453,7 +461,7 @@ async def _notify(callback, counts: LoadCounts) -> None:
             await result
 
 
-def _batch_source(cards, batch_size: int):
+def _batch_source(cards, batch_size: int, threads: ThreadPoolExecutor):
     """An async function returning the next list of up to `batch_size` input items, or None."""
     if hasattr(cards, "__aiter__"):
         aiterator = cards.__aiter__()
@@ -472,7 +480,7 @@ def _batch_source(cards, batch_size: int):
 
     async def next_sync() -> list | None:
         # Reading (decompressing, splitting) happens in a thread so the writers keep the loop.
-        return await asyncio.to_thread(_take, iterator, batch_size) or None
+        return await asyncio.get_running_loop().run_in_executor(threads, _take, iterator, batch_size) or None
 
     return next_sync
 
