@@ -4,6 +4,7 @@ from __future__ import annotations
 from celery.schedules import crontab
 
 from backend.core.settings import Settings
+from backend.integrations.scryfall.config import beat_entries as scryfall_beat_entries
 
 
 def build_config(settings: Settings) -> dict:
@@ -50,4 +51,5 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": crontab(minute=43, hour=3),
             "options": {"expires": 6 * 3600},
         },
+        **scryfall_beat_entries(),
     }

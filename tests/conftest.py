@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.celery",
     "tests.fixtures.users",
+    "tests.fixtures.scryfall",
 ]

@@ -186,6 +186,11 @@ def _register_subcommands() -> None:
 
     app.command("create-admin")(create_admin)
 
+    from backend.cli.ingest import fake_scryfall, ingest_app
+
+    app.add_typer(ingest_app, name="ingest")
+    app.command("fake-scryfall")(fake_scryfall)
+
 
 _register_subcommands()
 

@@ -45,12 +45,7 @@ def sort_params(allowed: Mapping[str, str], default: str, default_direction: str
     if default not in allowed:
         raise ValueError("default sort must be allowed")
 
-    def dependency(
-        # The annotation must not name closure variables: with postponed annotations FastAPI
-        # resolves it from module globals only. Allowed values are listed in the 400 error.
-        sort_by: Annotated[str, Query(description="Sort column (a 400 error lists the allowed ones)")] = default,
-        sort_order: Annotated[Literal["asc", "desc"], Query()] = default_direction,  # type: ignore[assignment]
-    ) -> Sort:
+    def dependency(sort_by: str = default, sort_order: str = default_direction) -> Sort:
         if sort_by not in allowed:
             raise BadRequestError(
                 f"cannot sort by {sort_by!r}", details={"sort_by": sort_by, "allowed": sorted(allowed)},
@@ -58,6 +53,13 @@ def sort_params(allowed: Mapping[str, str], default: str, default_direction: str
             )
         return Sort(column=allowed[sort_by], direction="DESC" if sort_order == "desc" else "ASC")
 
+    # Real objects, not the postponed strings of `from __future__ import annotations`: the string
+    # form refers to `allowed`, a closure variable FastAPI cannot resolve.
+    dependency.__annotations__ = {
+        "sort_by": Annotated[str, Query(description=f"One of: {', '.join(sorted(allowed))}")],
+        "sort_order": Annotated[Literal["asc", "desc"], Query()],
+        "return": Sort,
+    }
     return dependency
 
 

@@ -9,11 +9,13 @@ from backend.core.settings import Settings
 from backend.new_services.service_manager import ServiceManager
 
 
-def get_service_manager(request: Request) -> ServiceManager:
+# async: a plain `def` dependency would run in the thread pool on every request (a thread hop on
+# the hot path for a dictionary lookup).
+async def get_service_manager(request: Request) -> ServiceManager:
     return request.app.state.service_manager
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

@@ -1,0 +1,1 @@
+"""/api/catalog/mtg routers: card reference and set reference (included by backend/api/catalog)."""

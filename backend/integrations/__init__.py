@@ -1,0 +1,1 @@
+"""Clients (and local fake servers) for the external services AutoMana talks to."""

@@ -1,0 +1,1 @@
+"""Scryfall: HTTP client, configuration and a local fake server speaking the same wire format."""

@@ -1,0 +1,1 @@
+"""Scryfall-style query language: parser (text -> syntax tree) and compiler (tree -> SQL)."""

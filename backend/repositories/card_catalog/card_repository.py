@@ -1,0 +1,152 @@
+"""Card reference reads and deletes: by id, search pages, names, numbers, printings.
+
+Statements are composed once at import from named fragments in card_queries.sql; the only
+per-request SQL is the search condition from the query compiler (values as $n parameters).
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from backend.new_services.card_catalog.search.compiler import CompiledQuery
+from backend.repositories.base import BaseRepository, load_queries
+from backend.repositories.registry import repository
+
+queries = load_queries(__file__, "card_queries.sql")
+
+
+def _code(sql: str) -> str:
+    """The statement without its comment lines (they may mention the {markers})."""
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+def _compose(template: str, **parts: str) -> str:
+    template = _code(template)
+    for name, text in parts.items():
+        template = template.replace("{" + name + "}", _code(text))
+    return template
+
+
+_COMMON = {
+    "card_columns": queries.card_columns_fragment,
+    "summary_columns": queries.summary_columns_fragment,
+    "from": queries.from_fragment,
+    "preference": queries.preference_fragment,
+}
+CARD_JSON_BY_ID = _compose(queries.card_json_by_id, **_COMMON)
+CARD_JSON_BY_IDS = _compose(queries.card_json_by_ids, **_COMMON)
+PREFERRED_PRINTING = _compose(queries.preferred_printing, **_COMMON)
+PRINTINGS_OF_ORACLE = _compose(queries.printings_of_oracle, **_COMMON)
+SEARCH_TEMPLATE = _compose(queries.search_page, **_COMMON)
+SEARCH_ORACLE_TEMPLATE = _compose(queries.search_page_oracle, **_COMMON)
+RANDOM_TEMPLATE = _compose(queries.random_card_id, **_COMMON)
+
+# unique mode -> (DISTINCT ON clause, the ORDER BY that makes DISTINCT ON pick the preferred printing)
+_DISTINCT = {
+    "cards": ("DISTINCT ON (v.oracle_id)", "ORDER BY v.oracle_id, " + _code(queries.preference_fragment)),
+    "art": ("DISTINCT ON (COALESCE(v.illustration_id, v.card_version_id))",
+            "ORDER BY COALESCE(v.illustration_id, v.card_version_id), " + _code(queries.preference_fragment)),
+    "prints": ("", ""),
+}
+SUMMARY_PRICE_FIELDS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
+
+
+def escape_like_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def summary_from_row(row) -> dict[str, Any]:
+    item = {key: row[key] for key in (
+        "id", "oracle_id", "name", "printed_name", "lang", "set", "set_name", "collector_number",
+        "released_at", "rarity", "layout", "type_line", "mana_cost", "cmc", "colors", "image_uris",
+        "finishes", "digital", "promo")}
+    item["prices"] = {name: row[f"price_{name}"] for name in SUMMARY_PRICE_FIELDS}
+    return item
+
+
+def _match_from(compiled: CompiledQuery) -> str:
+    return _code(queries.from_fragment if compiled.uses_sets else queries.from_printings_fragment)
+
+
+def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) -> str:
+    distinct, distinct_order = _DISTINCT[compiled.options.unique]
+    direction = "DESC" if compiled.options.descending else "ASC"
+    order = f"sort_key {direction} NULLS LAST, sort_name, sort_set, sort_cn NULLS LAST, sort_cn_text"
+    page_order = ("page.sort_key " + direction + " NULLS LAST, page.sort_name, page.sort_set, "
+                  "page.sort_cn NULLS LAST, page.sort_cn_text")
+    if compiled.oracle_where is not None:
+        return _compose(SEARCH_ORACLE_TEMPLATE, sort_key=compiled.order_sql, where=compiled.oracle_where,
+                        order=order, page_order=page_order, limit=limit_param, offset=offset_param)
+    return _compose(SEARCH_TEMPLATE, match_from=_match_from(compiled), distinct=distinct, distinct_order=distinct_order,
+                    sort_key=compiled.order_sql, where=compiled.where, order=order,
+                    page_order=page_order, limit=limit_param, offset=offset_param)
+
+
+@repository("card")
+class CardRepository(BaseRepository):
+    async def card_json(self, card_id: uuid.UUID) -> str | None:
+        return await self.conn.fetchval(CARD_JSON_BY_ID, card_id)
+
+    async def cards_json(self, card_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        rows = await self.conn.fetch(CARD_JSON_BY_IDS, card_ids)
+        return {row["card_version_id"]: row["card"] for row in rows}
+
+    async def search(self, compiled: CompiledQuery, *, limit: int, offset: int) -> tuple[list[dict], int]:
+        n = len(compiled.params)
+        sql = _search_sql(compiled, limit_param=f"${n + 1}::int", offset_param=f"${n + 2}::int")
+        await self.conn.execute(queries.custom_plans)
+        rows = await self.conn.fetch(sql, *compiled.params, limit, offset)
+        total = rows[0]["total_count"] if rows else 0
+        return [summary_from_row(row) for row in rows if row["id"] is not None], total
+
+    async def random_id(self, compiled: CompiledQuery) -> uuid.UUID | None:
+        distinct, distinct_order = _DISTINCT[compiled.options.unique]
+        sql = _compose(RANDOM_TEMPLATE, match_from=_match_from(compiled), distinct=distinct,
+                       distinct_order=distinct_order, where=compiled.where)
+        await self.conn.execute(queries.custom_plans)
+        return await self.conn.fetchval(sql, *compiled.params)
+
+    async def oracle_cards_named(self, lowered_name: str) -> list[dict]:
+        return [dict(r) for r in await self.conn.fetch(queries.oracle_ids_by_exact_name, lowered_name)]
+
+    async def fuzzy_candidates(self, normalized: str, contains_pattern: str) -> list[dict]:
+        return [dict(r) for r in await self.conn.fetch(queries.fuzzy_name_candidates, normalized, contains_pattern)]
+
+    async def preferred_printing(self, oracle_id: uuid.UUID, *, set_code: str | None = None,
+                                 lang: str | None = None) -> uuid.UUID | None:
+        return await self.conn.fetchval(PREFERRED_PRINTING, oracle_id, set_code, lang)
+
+    async def autocomplete_prefix(self, normalized: str, include_extras: bool) -> list[str]:
+        return [r["name"] for r in await self.conn.fetch(queries.autocomplete_prefix, normalized, include_extras)]
+
+    async def autocomplete_word_start(self, like_prefix: str, include_extras: bool) -> list[str]:
+        return [r["name"] for r in await self.conn.fetch(queries.autocomplete_word_start, like_prefix, include_extras)]
+
+    async def autocomplete_similar(self, normalized: str, include_extras: bool) -> list[str]:
+        return [r["name"] for r in await self.conn.fetch(queries.autocomplete_similar, normalized, include_extras)]
+
+    async def card_id_by_number(self, set_code: str, collector_number: str, lang: str | None) -> uuid.UUID | None:
+        return await self.conn.fetchval(queries.card_id_by_number, set_code, collector_number, lang)
+
+    async def card_id_by_multiverse_id(self, multiverse_id: int) -> uuid.UUID | None:
+        return await self.conn.fetchval(queries.ids_by_multiverse_id, multiverse_id)
+
+    async def card_id_by_mtgo_id(self, mtgo_id: int) -> uuid.UUID | None:
+        return await self.conn.fetchval(queries.ids_by_mtgo_id, mtgo_id)
+
+    async def oracle_id_of(self, card_id: uuid.UUID) -> uuid.UUID | None:
+        return await self.conn.fetchval(queries.oracle_id_of_card, card_id)
+
+    async def printings(self, oracle_id: uuid.UUID, *, lang: str | None, limit: int,
+                        offset: int) -> tuple[list[dict], int]:
+        rows = await self.conn.fetch(PRINTINGS_OF_ORACLE, oracle_id, lang, limit, offset)
+        if rows:
+            return [summary_from_row(row) for row in rows], rows[0]["total_count"]
+        return [], await self.conn.fetchval(queries.count_printings_of_oracle, oracle_id, lang)
+
+    async def exists(self, card_id: uuid.UUID) -> bool:
+        return await self.conn.fetchval(queries.card_exists, card_id)
+
+    async def delete(self, card_id: uuid.UUID) -> tuple[int, int]:
+        row = await self.conn.fetchrow(queries.delete_card, card_id)
+        return row["removed"], row["orphaned"]

@@ -1,0 +1,1 @@
+"""Schemas of ingestion runs (ops.ingestion_runs / steps / resources)."""

@@ -1,0 +1,43 @@
+"""`automana ingest scryfall --file`: a real CLI process loading a local file, no network."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+
+from tests.fixtures.scryfall import SETS, sample_cards, write_bulk
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "ENV": "test", "PYTHONPATH": str(PROJECT_ROOT),
+           "COLUMNS": "120"}
+    env.pop("SCRYFALL_BASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "backend.cli", *args], env=env, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_ingest_file_prints_progress_and_a_summary(database_url, db, tmp_path):
+    bulk = write_bulk(tmp_path / "cards.json.gz", sample_cards())
+    sets = tmp_path / "sets.json"
+    sets.write_bytes(orjson.dumps({"object": "list", "data": SETS}))
+    done = _cli("ingest", "scryfall", "--file", str(bulk), "--sets-file", str(sets), database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    assert "cards" in done.stderr and "succeeded" in done.stderr
+    assert "inserted" in done.stderr and str(len(sample_cards())) in done.stderr
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+        assert cur.fetchone()[0] == len(sample_cards())
+        cur.execute("SELECT pipeline, status, triggered_by FROM ops.ingestion_runs")
+        assert cur.fetchall() == [("scryfall_file", "succeeded", "cli")]
+
+
+def test_ingest_rejects_a_missing_file_and_an_unknown_bulk_type(database_url, tmp_path):
+    missing = _cli("ingest", "scryfall", "--file", str(tmp_path / "none.json"), database_url=database_url)
+    assert missing.returncode == 2 and "Invalid value" in missing.stderr
+    bad = _cli("ingest", "scryfall", "--bulk-type", "everything", database_url=database_url)
+    assert bad.returncode == 2 and "unknown bulk type" in bad.stderr

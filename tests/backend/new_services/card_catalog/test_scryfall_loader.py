@@ -1,0 +1,375 @@
+"""normalize_card, load_cards and load_sets against a real database."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import orjson
+import pytest
+
+from backend.new_services.card_catalog.scryfall_loader import (SET_ID_NAMESPACE, BulkFile, CardRejected,
+                                                              load_cards, load_sets, normalize_card,
+                                                              price_to_cents)
+from backend.repositories.card_catalog.catalog_load_repository import VERSION_STAGING_COLUMNS
+from tests.fixtures.scryfall import (SETS, modern_card, old_schema_card, reversible_card, sample_cards,
+                                     transform_card, uid, write_bulk)
+
+DAY = dt.date(2026, 11, 30)
+
+
+def version_dict(card) -> dict:
+    return dict(zip(VERSION_STAGING_COLUMNS, card.version))
+
+
+# -- normalisation -------------------------------------------------------------------------------
+
+def test_normalize_modern_card():
+    card = normalize_card(modern_card(7))
+    row = version_dict(card)
+    assert card.card_version_id == uid("card:tst:7")
+    assert card.set_row == (uid("set:tst"), "tst", "Test Set", "expansion")
+    assert row["finishes"] == ["nonfoil", "foil"]
+    assert row["released_at"] == dt.date(2024, 2, 9)
+    assert row["usd_cents"] == 725 and row["usd_foil_cents"] == 850 and row["tix_cents"] == 3
+    assert row["usd_etched_cents"] is None
+    assert card.prices == {"usd": 725, "usd_foil": 850, "eur": 10, "tix": 3}
+    assert orjson.loads(row["image_uris"])["small"].endswith("/small/7.jpg")
+
+
+def test_normalize_older_schema_card():
+    card = normalize_card(old_schema_card(5, foil=False))
+    row = version_dict(card)
+    assert row["finishes"] == ["nonfoil"]
+    assert row["frame_effects"] == ["legendary"]
+    # No set_id in the older schema: a stable id derived from the set code.
+    assert card.set_row == (str(uuid.uuid5(SET_ID_NAMESPACE, "old")), "old", "Old Set", "unknown")
+    assert card.prices == {}
+
+
+def test_normalize_reversible_card_takes_oracle_id_from_faces():
+    card = normalize_card(reversible_card(9))
+    assert card.oracle_id == uid("oracle:9")
+    oracle = card.oracle
+    assert oracle[5] == "Creature — Elf"          # type_line from the first face
+    faces = orjson.loads(version_dict(card)["card_faces"])
+    assert [f["oracle_text"] for f in faces] == ["Front.", "Back."]
+
+
+def test_normalize_transform_card_unions_face_colours():
+    card = normalize_card(transform_card(4))
+    assert card.oracle[11] == ["W", "R"]
+    assert len(orjson.loads(card.oracle[19])) == 2
+
+
+@pytest.mark.parametrize(("mutate", "reason"), [
+    (lambda c: c.pop("id"), "field 'id' is missing"),
+    (lambda c: c.update(id="not-a-uuid"), "is not a UUID"),
+    (lambda c: c.pop("oracle_id"), "field 'oracle_id' is missing"),
+    (lambda c: c.pop("name"), "required field 'name' is missing"),
+    (lambda c: c.update(collector_number=12), "field 'collector_number' must be a string"),
+    (lambda c: c.update(mtgo_id="x"), "field 'mtgo_id' must be a 32-bit integer"),
+    (lambda c: c.update(colors="G"), "field 'colors' must be a list of strings"),
+    (lambda c: c.update(cmc=1_000_000), "field 'cmc' is out of range"),
+    (lambda c: c.update(released_at="yesterday"), "is not a date"),
+    (lambda c: c.update(card_faces=["x"]), "card_faces"),
+    (lambda c: c.update(multiverse_ids=[1.5]), "multiverse_ids"),
+])
+def test_normalize_rejects_malformed_cards_with_a_reason(mutate, reason):
+    card = modern_card(1)
+    mutate(card)
+    with pytest.raises(CardRejected) as caught:
+        normalize_card(card)
+    assert reason in caught.value.reason
+
+
+def test_reject_keeps_the_card_id_when_known():
+    with pytest.raises(CardRejected) as caught:
+        normalize_card(modern_card(3, rarity=None))
+    assert caught.value.scryfall_id == uid("card:tst:3")
+
+
+@pytest.mark.parametrize(("value", "cents"), [
+    ("0.25", 25), ("12", 1200), ("1234.5", 123450), ("0.03", 3), (None, None), ("-1.00", None),
+    ("abc", None), ("1.234", None), (3.5, 350), ("99999999.99", 9999999999),
+])
+def test_price_to_cents(value, cents):
+    assert price_to_cents(value) == cents
+
+
+def test_hash_ignores_key_order_but_sees_content():
+    card = modern_card(2)
+    shuffled = dict(reversed(list(card.items())))
+    shuffled["legalities"] = dict(reversed(list(card["legalities"].items())))
+    assert normalize_card(card).version_hash == normalize_card(shuffled).version_hash
+    assert normalize_card(card).version_hash != normalize_card({**card, "flavor_text": "x"}).version_hash
+    # An oracle erratum changes the printing's hash too (so the printing is revisited).
+    assert normalize_card(card).version_hash != normalize_card({**card, "oracle_text": "Errata."}).version_hash
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+def _xmins(db) -> dict:
+    with db.cursor() as cur:
+        out = {}
+        for table in ("card_catalog.card_versions", "card_catalog.oracle_cards", "card_catalog.sets",
+                      "card_catalog.external_identifiers", "pricing.price_observations", "pricing.latest_prices"):
+            cur.execute(f"SELECT count(*), coalesce(sum(xmin::text::bigint), 0) FROM {table}")
+            out[table] = cur.fetchone()
+        return out
+
+
+async def test_load_cards_writes_every_table(ingest_executor, db):
+    await load_sets(executor=ingest_executor, sets=copy.deepcopy(SETS))
+    cards = sample_cards()
+    counts = await load_cards(executor=ingest_executor, cards=cards, observed_on=DAY, batch_size=7)
+    assert (counts.inserted, counts.updated, counts.unchanged, counts.rejected) == (len(cards), 0, 0, 0)
+    assert counts.sets_created == 1
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+        assert cur.fetchone()[0] == len(cards)
+        cur.execute("SELECT code, name, set_type, origin FROM card_catalog.sets ORDER BY code")
+        assert cur.fetchall() == [("old", "Old Set", "core", "scryfall_sets"), ("tst", "Test Set", "expansion", "scryfall_sets"),
+                                  ("zzz", "Unknown Promo Set", "promo", "card")]
+        # The older-schema cards (no set_id) hang off the /sets row of their code.
+        cur.execute("SELECT s.set_id::text FROM card_catalog.card_versions v JOIN card_catalog.sets s USING (set_id) "
+                    "WHERE v.card_version_id = %s", (uid("card:old:1000"),))
+        assert cur.fetchone()[0] == uid("set:old")
+        cur.execute("""SELECT name, collector_number, lang, rarity, finishes, price_usd, price_usd_foil, price_tix,
+                              multiverse_ids, mtgo_id, arena_id, tcgplayer_id, cardmarket_id, prices_updated_at::date,
+                              rarity_rank, collector_number_int, security_stamp, image_uris->>'small'
+                       FROM card_catalog.card_versions WHERE card_version_id = %s""", (uid("card:tst:3"),))
+        row = cur.fetchone()
+        assert row[:8] == ("Test Card 3", "3", "en", "common", ["nonfoil", "foil"], Decimal("3.25"),
+                           Decimal("4.50"), Decimal("0.03"))
+        assert row[8:] == ([500003], 90003, 80003, 70003, 60003, DAY, 0, 3, "oval", "https://cards.scryfall.io/small/3.jpg")
+        cur.execute("""SELECT name, layout, cmc, keywords, legalities->>'modern', edhrec_rank, source_rank
+                       FROM card_catalog.oracle_cards WHERE oracle_id = %s""", (uid("oracle:3"),))
+        assert cur.fetchone()[:6] == ("Test Card 3", "normal", 2, ["Reach"], "legal", 103)
+        cur.execute("""SELECT source, external_id, finish FROM card_catalog.external_identifiers
+                       WHERE card_version_id = %s ORDER BY source, finish""", (uid("card:tst:3"),))
+        assert cur.fetchall() == [("arena", "80003", None), ("cardmarket", "60003", None),
+                                  ("mtgo", "90003", "nonfoil"), ("multiverse", "500003", None),
+                                  ("scryfall", uid("card:tst:3"), None), ("tcgplayer", "70003", None)]
+        expected = [("nonfoil", "EUR", 10), ("nonfoil", "TIX", 3), ("foil", "USD", 450), ("nonfoil", "USD", 325)]
+        cur.execute("""SELECT finish, currency, price_cents FROM pricing.price_observations
+                       WHERE card_version_id = %s AND observed_on = %s ORDER BY currency, finish""",
+                    (uid("card:tst:3"), DAY))
+        assert cur.fetchall() == expected
+        cur.execute("""SELECT finish, currency, price_cents FROM pricing.latest_prices
+                       WHERE card_version_id = %s ORDER BY currency, finish""", (uid("card:tst:3"),))
+        assert cur.fetchall() == expected
+
+
+async def test_price_observations_match_latest_prices(ingest_executor, db):
+    await load_cards(executor=ingest_executor, cards=sample_cards(), observed_on=DAY)
+    with db.cursor() as cur:
+        cur.execute("""SELECT card_version_id, finish, currency, price_cents FROM pricing.price_observations
+                       WHERE observed_on = %s EXCEPT
+                       SELECT card_version_id, finish, currency, price_cents FROM pricing.latest_prices""", (DAY,))
+        assert cur.fetchall() == []
+        cur.execute("SELECT count(*) FROM pricing.price_observations WHERE price_type = 'market' AND condition = 'NM'")
+        # 26 modern cards with usd, usd_foil, eur, tix each, plus the reversible/transform/unknown-set ones.
+        assert cur.fetchone()[0] == 4 * 28
+
+
+async def test_reload_of_unchanged_cards_writes_nothing(ingest_executor, db):
+    cards = sample_cards()
+    await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY, batch_size=8)
+    before = _xmins(db)
+    counts = await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY, batch_size=5)
+    assert (counts.inserted, counts.updated, counts.unchanged) == (0, 0, len(cards))
+    assert counts.oracle_inserted == counts.oracle_updated == counts.external_ids_written == 0
+    assert _xmins(db) == before
+
+
+async def test_changed_cards_are_updated(ingest_executor, db):
+    cards = sample_cards()
+    await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY)
+    changed = copy.deepcopy(cards)
+    changed[0]["prices"]["usd"] = "99.99"                 # a price move
+    changed[1]["flavor_text"] = "New flavour."            # a printing change
+    changed[2]["oracle_text"] = "Errata."                 # an oracle change
+    changed[3]["multiverse_ids"] = [777]                  # an identifier change
+    next_day = DAY + dt.timedelta(days=1)
+    counts = await load_cards(executor=ingest_executor, cards=changed, observed_on=next_day)
+    assert (counts.inserted, counts.updated, counts.unchanged) == (0, 4, len(cards) - 4)
+    assert counts.oracle_updated == 1
+    with db.cursor() as cur:
+        cur.execute("SELECT price_usd FROM card_catalog.card_versions WHERE card_version_id = %s", (changed[0]["id"],))
+        assert float(cur.fetchone()[0]) == 99.99
+        cur.execute("""SELECT observed_on, price_cents FROM pricing.price_observations
+                       WHERE card_version_id = %s AND currency = 'USD' AND finish = 'nonfoil' ORDER BY observed_on""",
+                    (changed[0]["id"],))
+        assert cur.fetchall() == [(DAY, 125), (next_day, 9999)]
+        cur.execute("""SELECT observed_on, price_cents FROM pricing.latest_prices
+                       WHERE card_version_id = %s AND currency = 'USD' AND finish = 'nonfoil'""", (changed[0]["id"],))
+        assert cur.fetchone() == (next_day, 9999)
+        cur.execute("SELECT flavor_text FROM card_catalog.card_versions WHERE card_version_id = %s", (changed[1]["id"],))
+        assert cur.fetchone()[0] == "New flavour."
+        cur.execute("SELECT oracle_text FROM card_catalog.oracle_cards WHERE oracle_id = %s", (changed[2]["oracle_id"],))
+        assert cur.fetchone()[0] == "Errata."
+        cur.execute("""SELECT external_id FROM card_catalog.external_identifiers
+                       WHERE card_version_id = %s AND source = 'multiverse'""", (changed[3]["id"],))
+        assert cur.fetchall() == [("777",)]
+
+
+async def test_malformed_cards_are_rejected_while_the_rest_load(ingest_executor, db):
+    cards = sample_cards()
+    bad_price_type = modern_card(4000, mtgo_id="not a number")
+    no_id = modern_card(4001)
+    no_id.pop("id")
+    cards[5:5] = [bad_price_type, no_id, "not an object"]
+    counts = await load_cards(executor=ingest_executor, cards=cards, run_id=None, observed_on=DAY, batch_size=4)
+    assert counts.rejected == 3
+    assert counts.inserted == len(cards) - 3
+    with db.cursor() as cur:
+        cur.execute("SELECT scryfall_id, reason, payload IS NOT NULL FROM card_catalog.card_rejects ORDER BY id")
+        rejects = cur.fetchall()
+    assert (uid("card:tst:4000"), "field 'mtgo_id' must be a 32-bit integer, got 'not a number'", True) in rejects
+    assert (None, "field 'id' is missing", True) in rejects
+    assert any(r[1] == "card must be a JSON object, got str" for r in rejects)
+
+
+async def test_duplicate_ids_in_one_batch_are_loaded_once(ingest_executor, db):
+    first = modern_card(1)
+    again = modern_card(1, flavor_text="Later copy wins.")
+    counts = await load_cards(executor=ingest_executor, cards=[first, again, modern_card(2)], observed_on=DAY)
+    assert counts.inserted == 2
+    with db.cursor() as cur:
+        cur.execute("SELECT flavor_text FROM card_catalog.card_versions WHERE card_version_id = %s", (first["id"],))
+        assert cur.fetchone()[0] == "Later copy wins."
+
+
+async def test_oracle_row_comes_from_the_best_printing_whatever_the_order(ingest_executor, db):
+    older = modern_card(1, released_at="2001-01-01", edhrec_rank=5)
+    newer = modern_card(2, released_at="2024-01-01", edhrec_rank=9, oracle_id=older["oracle_id"])
+    await load_cards(executor=ingest_executor, cards=[newer], observed_on=DAY)
+    counts = await load_cards(executor=ingest_executor, cards=[older], observed_on=DAY)
+    assert counts.oracle_updated == 0
+    with db.cursor() as cur:
+        cur.execute("SELECT edhrec_rank FROM card_catalog.oracle_cards WHERE oracle_id = %s", (older["oracle_id"],))
+        assert cur.fetchone()[0] == 9
+
+
+async def test_async_iterable_input(ingest_executor):
+    async def stream():
+        for card in sample_cards(10):
+            yield card
+
+    counts = await load_cards(executor=ingest_executor, cards=stream(), observed_on=DAY, batch_size=3)
+    assert counts.inserted == 10
+
+
+async def test_card_created_set_is_adopted_when_sets_arrive(ingest_executor, db):
+    await load_cards(executor=ingest_executor, cards=[old_schema_card(1)], observed_on=DAY)
+    derived = str(uuid.uuid5(SET_ID_NAMESPACE, "old"))
+    with db.cursor() as cur:
+        cur.execute("SELECT set_id::text, origin FROM card_catalog.sets WHERE code = 'old'")
+        assert cur.fetchone() == (derived, "card")
+    counts = await load_sets(executor=ingest_executor, sets=copy.deepcopy(SETS))
+    assert counts.inserted == 2
+    with db.cursor() as cur:
+        cur.execute("SELECT set_id::text, origin, name FROM card_catalog.sets WHERE code = 'old'")
+        assert cur.fetchone() == (uid("set:old"), "scryfall_sets", "Old Set")
+        cur.execute("SELECT set_id::text FROM card_catalog.card_versions")
+        assert cur.fetchone()[0] == uid("set:old")
+        cur.execute("SELECT count(*) FROM card_catalog.sets WHERE set_id = %s", (derived,))
+        assert cur.fetchone()[0] == 0
+    again = await load_sets(executor=ingest_executor, sets=copy.deepcopy(SETS))
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+
+
+async def test_load_sets_rejects_malformed_sets(ingest_executor):
+    counts = await load_sets(executor=ingest_executor, sets=[{"code": "x"}, copy.deepcopy(SETS[0])])
+    assert (counts.inserted, counts.rejected) == (1, 1)
+
+
+# -- bulk files ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("gz", "one_per_line"), [(True, True), (False, True), (True, False), (False, False)])
+def test_bulk_file_layouts(tmp_path, gz, one_per_line):
+    cards = sample_cards(12)
+    path = write_bulk(tmp_path / "cards.json", cards, gz=gz, one_per_line=one_per_line)
+    bulk = BulkFile(path)
+    assert [c["id"] for c in bulk] == [c["id"] for c in cards]
+    assert bulk.bytes_read == bulk.size_bytes
+
+
+def test_bulk_file_list_object(tmp_path):
+    path = tmp_path / "page.json"
+    path.write_bytes(orjson.dumps({"object": "list", "has_more": False, "data": sample_cards(5)}))
+    assert len(list(BulkFile(path))) == 5
+
+
+async def test_invalid_json_line_is_rejected_alone(tmp_path, ingest_executor, db):
+    cards = sample_cards(6)
+    lines = [orjson.dumps(c).decode() for c in cards]
+    lines.insert(2, '{"object": "card", "id": broken')
+    (tmp_path / "bad.json").write_text("[\n" + ",\n".join(lines) + "\n]\n")
+    counts = await load_cards(executor=ingest_executor, cards=BulkFile(tmp_path / "bad.json"), observed_on=DAY)
+    assert (counts.inserted, counts.rejected) == (6, 1)
+    with db.cursor() as cur:
+        cur.execute("SELECT reason FROM card_catalog.card_rejects")
+        assert cur.fetchone()[0].startswith("invalid JSON")
+
+
+async def test_unchanged_lines_are_skipped_before_parsing(tmp_path, ingest_executor, db, monkeypatch):
+    cards = sample_cards(12)
+    path = write_bulk(tmp_path / "cards.json.gz", cards)
+    first = await load_cards(executor=ingest_executor, cards=BulkFile(path).records(), observed_on=DAY)
+    assert first.inserted == 12
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions WHERE source_hash IS NOT NULL")
+        assert cur.fetchone()[0] == 12
+    import backend.new_services.card_catalog.scryfall_loader as loader
+
+    parsed = []
+    real = loader.normalize_card
+    monkeypatch.setattr(loader, "normalize_card", lambda card: parsed.append(card["id"]) or real(card))
+    # Same bytes: nothing parsed. A field we do not store changed: parsed, compared, not written.
+    cards[0]["related_uris"] = {"edhrec": "https://example.org/changed"}
+    write_bulk(path, cards)
+    before = _xmins(db)
+    again = await load_cards(executor=ingest_executor, cards=BulkFile(path).records(), observed_on=DAY)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 12)
+    assert parsed == [cards[0]["id"]]
+    assert _xmins(db) == before
+
+
+def test_bulk_file_json_lines(tmp_path):
+    cards = sample_cards(7)
+    path = tmp_path / "cards.jsonl"
+    path.write_bytes(b"\n".join(orjson.dumps(c) for c in cards) + b"\n")
+    assert [c["id"] for c in BulkFile(path)] == [c["id"] for c in cards]
+
+
+def test_bulk_file_real_json_lines_sample(shared_data):
+    cards = list(BulkFile(shared_data / "scryfall" / "samples" / "oracle-cards-29.jsonl"))
+    assert len(cards) == 29 and all(c["object"] == "card" for c in cards)
+
+
+async def test_card_with_a_nul_character_is_rejected_alone(tmp_path, ingest_executor, db):
+    cards = sample_cards(6)
+    cards[1]["flavor_text"] = "bad\u0000text"
+    path = write_bulk(tmp_path / "cards.json.gz", cards)
+    counts = await load_cards(executor=ingest_executor, cards=BulkFile(path).records(), observed_on=DAY)
+    assert (counts.inserted, counts.rejected) == (len(cards) - 1, 1)
+    with db.cursor() as cur:
+        cur.execute("SELECT scryfall_id, reason FROM card_catalog.card_rejects")
+        assert cur.fetchone() == (cards[1]["id"], "card contains a NUL character (\\u0000)")
+
+
+async def test_card_the_database_refuses_is_isolated_and_rejected(ingest_executor, db):
+    cards = sample_cards(9)
+    cards[3]["flavor_text"] = "nul\x00inside"     # valid JSON and card, but Postgres text refuses it
+    counts = await load_cards(executor=ingest_executor, cards=cards, observed_on=DAY, batch_size=100)
+    assert (counts.inserted, counts.rejected, counts.seen) == (len(cards) - 1, 1, len(cards))
+    with db.cursor() as cur:
+        cur.execute("SELECT scryfall_id, reason FROM card_catalog.card_rejects")
+        card_id, reason = cur.fetchone()
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+        assert cur.fetchone()[0] == len(cards) - 1
+    assert card_id == cards[3]["id"]
+    assert reason.startswith("database refused the card: CharacterNotInRepertoireError")

@@ -1,0 +1,278 @@
+"""The Scryfall pipeline end to end against the fake Scryfall server, real Postgres: runs, steps,
+resources, skips, resumable downloads, concurrency refusals and crash recovery."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import psycopg2
+import pytest
+
+from backend.new_services.ingestion.scryfall_pipeline_service import CATALOG_LOCK
+from backend.request_handling.errors import BadRequestError, ConflictError
+from tests.fixtures.scryfall import bump_mtime, modern_card, sample_cards, write_bulk
+
+PROJECT_ROOT = Path(__file__).resolve().parents[4]
+
+
+def _run(db, run_id: int) -> dict:
+    with db.cursor() as cur:
+        cur.execute("SELECT status, counts::text, error FROM ops.ingestion_runs WHERE id = %s", (run_id,))
+        status, counts, error = cur.fetchone()
+    return {"status": status, "counts": orjson.loads(counts), "error": error}
+
+
+def _steps(db, run_id: int) -> dict[str, str]:
+    with db.cursor() as cur:
+        cur.execute("SELECT name, status FROM ops.ingestion_steps WHERE run_id = %s", (run_id,))
+        return dict(cur.fetchall())
+
+
+async def test_full_run_loads_everything_and_records_it(ingest_manager, fake_scryfall, db):
+    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline", triggered_by="test")
+    cards = sample_cards()
+    assert result["status"] == "succeeded"
+    assert (result["inserted"], result["updated"], result["unchanged"], result["rejected"]) == (len(cards), 0, 0, 0)
+    run = _run(db, result["run_id"])
+    assert run["status"] == "succeeded" and run["counts"]["inserted"] == len(cards)
+    assert _steps(db, result["run_id"]) == {"fetch_metadata": "succeeded", "download": "succeeded",
+                                            "load_cards": "succeeded"}
+    with db.cursor() as cur:
+        cur.execute("SELECT resource_type, sha256 IS NOT NULL, size_bytes > 0 FROM ops.resources WHERE run_id = %s "
+                    "ORDER BY id", (result["run_id"],))
+        assert cur.fetchall() == [("bulk_data:default_cards", False, True), ("sets", True, True),
+                                  ("bulk_file:default_cards", True, True)]
+        cur.execute("SELECT count(*) FROM card_catalog.sets WHERE origin = 'scryfall_sets'")
+        assert cur.fetchone()[0] == 2
+    # Every request identified itself; /sets was followed page by page.
+    sets_requests = [h for path, h in fake_scryfall.behaviour.request_headers if path == "/sets"]
+    assert len(sets_requests) == 2
+    assert all(h["user-agent"].startswith("AutoMana/") and "application/json" in h["accept"]
+               for _, h in fake_scryfall.behaviour.request_headers)
+
+    detail = await ingest_manager.execute_service("ingestion.scryfall.get_run", run_id=result["run_id"])
+    assert [s["name"] for s in detail["steps"]] == ["fetch_metadata", "download", "load_cards"]
+    assert all(s["duration_seconds"] is not None for s in detail["steps"])
+
+
+async def test_unchanged_rerun_is_skipped_and_forced_rerun_changes_nothing(ingest_manager, fake_scryfall, db):
+    first = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    downloads = fake_scryfall.behaviour.requests.count("/files/default_cards.json.gz")
+    second = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    assert second["status"] == "skipped"
+    assert f"run {first['run_id']}" in second["reason"]
+    # The unchanged bulk file was not downloaded again.
+    assert fake_scryfall.behaviour.requests.count("/files/default_cards.json.gz") == downloads
+    assert _run(db, second["run_id"])["status"] == "skipped"
+    forced = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline", force=True)
+    assert forced["status"] == "succeeded"
+    assert (forced["inserted"], forced["updated"], forced["unchanged"]) == (0, 0, len(sample_cards()))
+
+
+async def test_run_with_changed_cards_updates_them(ingest_manager, fake_scryfall, fake_scryfall_data, db):
+    await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    cards = sample_cards()
+    cards[0]["prices"]["usd"] = "42.00"
+    cards[1]["name"] = "Renamed Card"
+    cards.append(modern_card(5000))
+    path = write_bulk(fake_scryfall_data / "default_cards.json.gz", cards)
+    bump_mtime(path)
+    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    assert (result["inserted"], result["updated"], result["unchanged"]) == (1, 2, len(cards) - 3)
+    with db.cursor() as cur:
+        cur.execute("SELECT name FROM card_catalog.card_versions WHERE card_version_id = %s", (cards[1]["id"],))
+        assert cur.fetchone()[0] == "Renamed Card"
+
+
+async def test_download_failing_midway_resumes_on_the_next_run(ingest_manager, fake_scryfall, db, scryfall_env):
+    behaviour = fake_scryfall.behaviour
+    behaviour.cut_downloads_after_bytes = 700
+    behaviour.cut_downloads_times = 100          # every attempt of this run is cut
+    with pytest.raises(Exception) as failed:
+        await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    assert "failed after" in str(failed.value)
+    with db.cursor() as cur:
+        cur.execute("SELECT id, status, error FROM ops.ingestion_runs ORDER BY id")
+        run_id, status, error = cur.fetchone()
+    assert status == "failed" and "step download" in error
+    assert _steps(db, run_id)["download"] == "failed"
+    parts = list((scryfall_env / "downloads").glob("*.part"))
+    assert len(parts) == 1 and parts[0].stat().st_size > 0
+
+    behaviour.cut_downloads_times = 0
+    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    assert result["status"] == "succeeded" and result["inserted"] == len(sample_cards())
+    ranged = [h for path, h in behaviour.request_headers if path.startswith("/files/") and "range" in h]
+    assert ranged and ranged[-1]["range"] != "bytes=0-"
+    with db.cursor() as cur:
+        cur.execute("SELECT counts->>'resumed_from_bytes' FROM ops.ingestion_steps WHERE run_id = %s AND name = 'download'",
+                    (result["run_id"],))
+        assert int(cur.fetchone()[0]) > 0
+    assert not list((scryfall_env / "downloads").glob("*.part"))
+
+
+async def test_429_and_5xx_are_retried_honouring_retry_after(ingest_manager, fake_scryfall):
+    fake_scryfall.behaviour.fail_next_with_429 = 2
+    fake_scryfall.behaviour.retry_after_seconds = 0
+    fake_scryfall.behaviour.fail_next_with_500 = 1
+    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    assert result["status"] == "succeeded"
+    assert fake_scryfall.behaviour.requests[:4] == ["/bulk-data"] * 4
+
+
+async def test_two_runs_started_at_once_one_is_refused(ingest_manager, fake_scryfall):
+    results = await asyncio.gather(
+        ingest_manager.execute_service("ingestion.scryfall.start_run", triggered_by="a"),
+        ingest_manager.execute_service("ingestion.scryfall.start_run", triggered_by="b"),
+        return_exceptions=True)
+    refused = [r for r in results if isinstance(r, ConflictError)]
+    started = [r for r in results if isinstance(r, dict)]
+    assert len(refused) == 1 and len(started) == 1
+    assert refused[0].details == {"run_id": started[0]["run_id"]}
+
+
+async def test_crashed_run_is_failed_and_the_next_run_recovers(ingest_manager, fake_scryfall, db):
+    # A run left 'running' by a dead worker: stale heartbeat and nobody holds the lock.
+    with db.cursor() as cur:
+        cur.execute("""INSERT INTO ops.ingestion_runs (pipeline, run_key, status, params, started_at, heartbeat_at)
+                       VALUES ('scryfall_bulk', 'scryfall:default_cards:old', 'running', '{"bulk_type": "default_cards"}',
+                               now() - interval '2 hours', now() - interval '2 hours') RETURNING id""")
+        crashed = cur.fetchone()[0]
+        cur.execute("INSERT INTO ops.ingestion_steps (run_id, name, status) VALUES (%s, 'load_cards', 'running')",
+                    (crashed,))
+    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    assert result["status"] == "succeeded"
+    old = _run(db, crashed)
+    assert old["status"] == "failed" and old["error"].startswith("abandoned")
+    assert _steps(db, crashed) == {"load_cards": "failed"}
+
+
+async def test_stale_run_whose_lock_is_held_is_not_stolen(ingest_manager, fake_scryfall, db, database_url):
+    with db.cursor() as cur:
+        cur.execute("""INSERT INTO ops.ingestion_runs (pipeline, run_key, status, started_at, heartbeat_at)
+                       VALUES ('scryfall_bulk', 'k', 'running', now() - interval '2 hours', now() - interval '2 hours')
+                       RETURNING id""")
+        live = cur.fetchone()[0]
+    holder = psycopg2.connect(database_url)
+    try:
+        with holder.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (CATALOG_LOCK,))
+        with pytest.raises(ConflictError):
+            await ingest_manager.execute_service("ingestion.scryfall.start_run")
+        assert _run(db, live)["status"] == "running"
+    finally:
+        holder.close()
+
+
+async def test_load_file_uses_an_existing_pending_run(ingest_manager, db, tmp_path, scryfall_env):
+    path = write_bulk(tmp_path / "upload.json", sample_cards(8), gz=False)
+    with db.cursor() as cur:
+        cur.execute("""INSERT INTO ops.ingestion_runs (pipeline, run_key, status, triggered_by)
+                       VALUES ('catalog_upload', 'upload:1', 'pending', 'user:1') RETURNING id""")
+        run_id = cur.fetchone()[0]
+    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path), run_id=run_id)
+    assert result["run_id"] == run_id and result["inserted"] == 8
+    run = _run(db, run_id)
+    assert run["status"] == "succeeded" and run["counts"]["file_sha256"]
+    with pytest.raises(ConflictError):
+        await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path), run_id=run_id)
+
+
+async def test_load_file_refuses_while_another_load_holds_the_lock(ingest_manager, db, tmp_path, database_url,
+                                                                  scryfall_env):
+    path = write_bulk(tmp_path / "cards.json.gz", sample_cards(5))
+    holder = psycopg2.connect(database_url)
+    try:
+        with holder.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (CATALOG_LOCK,))
+        with pytest.raises(ConflictError):
+            await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path),
+                                                 lock_wait_seconds=0.3)
+    finally:
+        holder.close()
+    with db.cursor() as cur:
+        cur.execute("SELECT status FROM ops.ingestion_runs")
+        assert cur.fetchone()[0] == "failed"
+    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+    assert result["inserted"] == 5
+
+
+async def test_load_file_missing_path_is_a_bad_request(ingest_manager, tmp_path):
+    with pytest.raises(BadRequestError):
+        await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(tmp_path / "nope.json"))
+
+
+async def test_worker_killed_mid_run_then_next_run_recovers(ingest_manager, fake_scryfall, fake_scryfall_data,
+                                                            database_url, db):
+    """A real CLI process loading through the fake API is SIGKILLed mid-load; the next run recovers."""
+    cards = [modern_card(n) for n in range(1, 3001)]
+    path = write_bulk(fake_scryfall_data / "default_cards.json.gz", cards)
+    bump_mtime(path)
+    env = {**os.environ, "DATABASE_URL": database_url, "ENV": "test", "SCRYFALL_BATCH_SIZE": "100",
+           "LOG_TO_DATABASE": "false", "PYTHONPATH": str(PROJECT_ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "backend.cli", "ingest", "scryfall"], env=env,
+                            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        loaded = 0
+        while time.monotonic() < deadline and proc.poll() is None:
+            with db.cursor() as cur:
+                cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+                loaded = cur.fetchone()[0]
+            if loaded > 0:
+                break
+            await asyncio.sleep(0.05)
+        assert proc.poll() is None, "the load finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with db.cursor() as cur:
+        cur.execute("SELECT id, status FROM ops.ingestion_runs")
+        killed_id, status = cur.fetchone()
+    assert status == "running"          # nobody marked it: the process died
+    recovered = await ingest_manager.execute_service("ingestion.scryfall.start_run", stale_after_seconds=0)
+    assert recovered["recovered"] == [killed_id]
+    with db.cursor() as cur:
+        cur.execute("UPDATE ops.ingestion_runs SET status = 'failed' WHERE id = %s", (recovered["run_id"],))
+    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    assert result["status"] == "succeeded"
+    assert result["inserted"] + result["unchanged"] == len(cards)
+    assert result["unchanged"] > 0
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+        assert cur.fetchone()[0] == len(cards)
+
+
+async def test_old_downloads_are_pruned(ingest_manager, fake_scryfall, fake_scryfall_data, scryfall_env, monkeypatch):
+    monkeypatch.setenv("SCRYFALL_KEEP_DOWNLOADS", "2")
+    path = fake_scryfall_data / "default_cards.json.gz"
+    for hours in range(3):
+        cards = sample_cards()
+        cards.append(modern_card(6000 + hours))
+        write_bulk(path, cards)
+        bump_mtime(path, 3600 * (hours + 1))
+        result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+        assert result["status"] == "succeeded"
+    assert len(list((scryfall_env / "downloads").glob("default_cards-*.json.gz"))) == 2
+
+
+async def test_abandoned_file_runs_are_failed_by_the_next_file_load(ingest_manager, db, tmp_path, scryfall_env):
+    with db.cursor() as cur:
+        cur.execute("""INSERT INTO ops.ingestion_runs (pipeline, run_key, status, started_at, heartbeat_at)
+                       VALUES ('scryfall_file', 'file:x', 'running', now() - interval '2 hours',
+                               now() - interval '2 hours') RETURNING id""")
+        abandoned = cur.fetchone()[0]
+    path = write_bulk(tmp_path / "cards.json.gz", sample_cards(4))
+    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+    assert result["inserted"] == len(sample_cards(4))
+    assert _run(db, abandoned)["status"] == "failed"
+    with pytest.raises(BadRequestError):
+        await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path), observed_on="soon")
