@@ -20,9 +20,9 @@ from backend.core.database import close_async_pool, init_async_pool, init_sync_p
 from backend.core.logging_config import configure_logging
 from backend.core.settings import Settings, get_settings
 from backend.new_services.service_manager import ServiceManager
-from backend.request_handling.exception_handlers import UnhandledErrorMiddleware, register_exception_handlers
+from backend.request_handling.exception_handlers import register_exception_handlers
+from backend.request_handling.middleware import RequestContextMiddleware
 from backend.request_handling.QueryExecutor import QueryExecutor
-from backend.request_handling.request_context import RequestIdMiddleware
 
 logger = logging.getLogger("automana.app")
 
@@ -85,8 +85,7 @@ def create_app(settings: Settings | None = None, *, reference_roots=None,
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"])
     # Added last = outermost: the request id exists before any error handling runs.
-    app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestContextMiddleware)
     return app
 
 

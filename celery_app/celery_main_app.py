@@ -10,7 +10,8 @@ from backend.core.logging_config import configure_logging, task_context_var
 from backend.core.settings import get_settings
 from celery_app.celeryconfig import build_config
 
-TASK_MODULES = ["celery_app.tasks.registry_tasks", "celery_app.tasks.ops_tasks", "celery_app.tasks.scryfall_tasks"]
+TASK_MODULES = ["celery_app.tasks.registry_tasks", "celery_app.tasks.ops_tasks",
+                "celery_app.tasks.user_tasks", "celery_app.tasks.scryfall_tasks"]
 
 
 def create_celery_app() -> Celery:

@@ -46,5 +46,10 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": crontab(minute=17, hour=3),
             "options": {"expires": 6 * 3600},
         },
+        "user-management-prune-sessions": {
+            "task": "automana.user_management.prune_sessions",
+            "schedule": crontab(minute=43, hour=3),
+            "options": {"expires": 6 * 3600},
+        },
         **scryfall_beat_entries(),
     }

@@ -2,5 +2,7 @@
 pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.app",
+    "tests.fixtures.celery",
+    "tests.fixtures.users",
     "tests.fixtures.scryfall",
 ]

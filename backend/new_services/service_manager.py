@@ -12,13 +12,13 @@ import ast
 import importlib
 import inspect
 import logging
-import pkgutil
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backend.core.discovery import import_submodules
 from backend.repositories.registry import discover_repositories
 from backend.request_handling.errors import UnknownServiceError
 from backend.request_handling.QueryExecutor import QueryExecutor
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 SERVICE_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$")
 # Names a service may declare as parameters to receive shared resources.
 RESOURCE_NAMES = frozenset({"settings", "redis", "executor", "service_manager", "connection"})
-# Callers that name service keys: the static check reads these calls in routers, tasks and the CLI.
+# Callers that name service keys: the static check reads these calls in routers, dependencies, tasks and the CLI.
 KEY_CALLS = frozenset({"execute_service", "run_service_key"})
 
 
@@ -51,8 +51,10 @@ _service_registry: dict[str, ServiceSpec] = {}
 def service(key: str, *, repositories: Iterable[str] = (), transactional: bool = True) -> Callable:
     """Register the decorated function under `key`.
 
-    transactional=False: the function gets no connection of its own; it receives `executor`
-    and opens its own short transactions (long pipelines whose progress must be visible).
+    By default the call runs in one transaction on one connection, on which its repositories are
+    built. transactional=False: the repositories (if any) share one pooled connection in autocommit,
+    for hot read paths and for pipelines that open their own short transactions through `executor`
+    so their progress is visible while they run.
     """
     if not SERVICE_KEY.match(key):
         raise ServiceRegistryError(f"service key {key!r} is not of the form domain.entity.action")
@@ -75,8 +77,7 @@ def service(key: str, *, repositories: Iterable[str] = (), transactional: bool =
 def discover_services() -> dict[str, ServiceSpec]:
     import backend.new_services as package
 
-    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        importlib.import_module(module.name)
+    import_submodules(package)
     return _service_registry
 
 
@@ -118,7 +119,7 @@ def _is_forwarded_parameter(arg: ast.AST) -> bool:
 
 def default_reference_roots() -> list[Path]:
     root = Path(__file__).resolve().parents[2]
-    return [root / "backend" / "api", root / "celery_app", root / "backend" / "cli"]
+    return [root / "backend" / "api", root / "backend" / "dependancies", root / "celery_app", root / "backend" / "cli"]
 
 
 class ServiceManager:
@@ -207,12 +208,14 @@ class ServiceManager:
 
     async def execute_service(self, key: str, /, **kwargs: Any) -> Any:
         spec, fn = self._resolve(key)
-        if not spec.transactional or (not spec.repositories and "connection" not in self._parameters[key]):
+        if not spec.repositories and "connection" not in self._parameters[key]:
             result = fn(**self._inject(key, kwargs, None))
             return await result if inspect.isawaitable(result) else result
         if self.executor is None:
             raise RuntimeError(f"service {key!r} needs the database but no executor is configured")
-        async with self.executor.transaction() as conn:
+        # transactional=False: single autocommit statements on a pooled connection (hot read paths).
+        scope = self.executor.transaction() if spec.transactional else self.executor.connection()
+        async with scope as conn:
             call_kwargs = self._inject(key, kwargs, conn)
             for repo in spec.repositories:
                 call_kwargs[f"{repo}_repository"] = self._repositories[repo](conn)

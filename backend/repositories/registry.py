@@ -1,9 +1,9 @@
 """Repository registry: services name the repositories they need; the ServiceManager builds them."""
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
+
+from backend.core.discovery import import_submodules
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _repository_registry: dict[str, type] = {}
@@ -32,8 +32,7 @@ def repository(name: str):
 def discover_repositories() -> dict[str, type]:
     import backend.repositories as package
 
-    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        importlib.import_module(module.name)
+    import_submodules(package)
     return _repository_registry
 
 

@@ -34,5 +34,13 @@ class QueryExecutor:
             yield conn
 
     async def ping(self) -> None:
-        async with self.pool.acquire(timeout=2) as conn:
-            await conn.fetchval("SELECT 1", timeout=2)
+        """One round trip; a connection the server dropped (restart) is discarded and one retry made."""
+        for attempt in (1, 2):
+            try:
+                async with self.pool.acquire(timeout=2) as conn:
+                    await conn.fetchval("SELECT 1", timeout=2)
+                return
+            except (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError,
+                    asyncpg.AdminShutdownError, ConnectionError):
+                if attempt == 2:
+                    raise

@@ -4,12 +4,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.request_handling.errors import DomainError
 from backend.request_handling.request_context import current_request_id
@@ -31,7 +29,7 @@ _HTTP_CODES = {
 }
 
 
-def error_body(status_code: int, code: str, message: str, details: Any | None = None) -> dict:
+def error_body(code: str, message: str, details: Any | None = None) -> dict:
     return ErrorResponse(
         error=ErrorDetail(code=code, message=message, details=details),
         request_id=current_request_id(),
@@ -40,7 +38,7 @@ def error_body(status_code: int, code: str, message: str, details: Any | None = 
 
 def error_response(status_code: int, code: str, message: str, details: Any | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(status_code, code, message, details), status_code=status_code, headers=headers)
+    return JSONResponse(error_body(code, message, details), status_code=status_code, headers=headers)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict]:
@@ -78,36 +76,3 @@ def register_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
-
-
-class UnhandledErrorMiddleware:
-    """Turns a bug into a 500 ErrorResponse with the request id, never leaking internals."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
-            if started:
-                raise
-            body = orjson.dumps(error_body(500, "internal_error", "An internal error occurred; quote the request id when reporting it."))
-            await send({
-                "type": "http.response.start",
-                "status": 500,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            })
-            await send({"type": "http.response.body", "body": body})

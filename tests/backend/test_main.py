@@ -102,3 +102,12 @@ async def test_boot_guard_refuses_production_database_in_dev(settings):
     with pytest.raises(BootGuardError, match="production"):
         async with app.router.lifespan_context(app):
             pass
+
+
+async def test_pool_recovers_after_the_database_drops_its_connections(client, db):
+    assert (await client.get("/ready")).status_code == 200
+    with db.cursor() as cur:  # what a database restart does to every pooled connection
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    response = await client.get("/ready")
+    assert response.status_code == 200, response.text

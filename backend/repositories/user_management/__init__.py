@@ -1,0 +1,1 @@
+"""Data access for accounts, roles and sessions (user_management schema)."""

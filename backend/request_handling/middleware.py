@@ -1,0 +1,62 @@
+"""The one pure-ASGI middleware on every request: request id in, request id out, bugs as 500s.
+
+Pure ASGI (not BaseHTTPMiddleware) keeps the hot path cheap; being a single layer it sees both the
+request id and any unhandled exception, so even a 500 carries the id in its body and header.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend.request_handling.exception_handlers import error_body
+from backend.request_handling.request_context import request_id_var
+
+logger = logging.getLogger("automana.errors")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = None
+        for name, value in scope.get("headers", ()):
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
+        # Only echo ids that are safe to put in logs and headers.
+        request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        header = (b"x-request-id", request_id.encode("latin-1"))
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                message["headers"].append(header)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            body = orjson.dumps(error_body("internal_error",
+                                           "An internal error occurred; quote the request id when reporting it."))
+            await send({"type": "http.response.start", "status": 500, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), header]})
+            await send({"type": "http.response.body", "body": body})
+        finally:
+            request_id_var.reset(token)

@@ -1,0 +1,81 @@
+"""/api/logs: WARNING+ records from the API are stored and can be filtered (admin only)."""
+from __future__ import annotations
+
+import logging
+
+from backend.core.logging_config import flush_database_logs, log_pipeline_event
+
+
+async def test_logs_require_admin(client):
+    response = await client.get("/api/logs/")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+async def test_warnings_are_stored_with_request_id_and_filterable(client, admin_headers):
+    logger = logging.getLogger("automana.test")
+    logger.info("an info line that is not stored")
+    log_pipeline_event(logger, "scryfall run finished", status="succeeded", task_name="automana.scryfall.ingest")
+    logger.warning("disk almost full", extra={"status": "degraded"})
+    logger.error("catalog load failed")
+    flush_database_logs()
+
+    response = await client.get("/api/logs/", headers=admin_headers)
+    assert response.status_code == 200
+    body = response.json()
+    messages = [r["message"] for r in body["data"]]
+    assert "an info line that is not stored" not in messages
+    assert {"disk almost full", "catalog load failed", "scryfall run finished"} <= set(messages)
+    assert body["pagination"]["total_count"] == len(messages)
+
+    errors_only = (await client.get("/api/logs/?level=ERROR", headers=admin_headers)).json()["data"]
+    assert [r["message"] for r in errors_only] == ["catalog load failed"]
+
+    pipeline = (await client.get("/api/logs/?service_type=pipeline&task_name=automana.scryfall.ingest",
+                                 headers=admin_headers)).json()["data"]
+    assert [(r["message"], r["status"]) for r in pipeline] == [("scryfall run finished", "succeeded")]
+
+    searched = (await client.get("/api/logs/?search=DISK", headers=admin_headers)).json()["data"]
+    assert [r["message"] for r in searched] == ["disk almost full"]
+
+    by_status = (await client.get("/api/logs/?status=degraded", headers=admin_headers)).json()["data"]
+    assert [r["message"] for r in by_status] == ["disk almost full"]
+
+    page = (await client.get("/api/logs/?limit=1&offset=1", headers=admin_headers)).json()
+    assert len(page["data"]) == 1
+    assert page["pagination"]["has_previous"] is True
+
+
+async def test_request_id_is_recorded_on_stored_errors(settings, admin_headers):
+    import httpx
+    from asgi_lifespan import LifespanManager
+    from fastapi import APIRouter
+
+    from backend.main import create_app
+
+    router = APIRouter()
+
+    @router.get("/warns")
+    async def warns():
+        logging.getLogger("automana.test").warning("inside a request")
+        return {}
+
+    app = create_app(settings, extra_routers=(router,))
+    async with LifespanManager(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            await http.get("/warns", headers={"X-Request-ID": "req-logged-1"})
+            flush_database_logs()
+            rows = (await http.get("/api/logs/?search=inside%20a%20request", headers=admin_headers)).json()["data"]
+    assert [(r["message"], r["request_id"], r["service_type"]) for r in rows] == [
+        ("inside a request", "req-logged-1", "api")
+    ]
+
+
+async def test_bad_date_range_is_a_400(client, admin_headers):
+    response = await client.get(
+        "/api/logs/?start_date=2026-01-02T00:00:00Z&end_date=2026-01-01T00:00:00Z", headers=admin_headers
+    )
+    assert response.status_code == 400
+    assert "start_date" in response.json()["error"]["message"]
+    response = await client.get("/api/logs/?level=LOUD", headers=admin_headers)
+    assert response.status_code == 422

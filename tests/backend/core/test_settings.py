@@ -1,0 +1,63 @@
+"""Settings and the boot guard."""
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from backend.core.boot_guard import BootGuardError, check_database_url
+from backend.core.settings import InsecureSettingsError, Settings, load_settings
+
+
+def test_env_file_is_read_and_environment_overrides_it(tmp_path, monkeypatch):
+    from backend.core import settings as settings_module
+
+    (tmp_path / ".env.staging").write_text("LOG_LEVEL=DEBUG\nDB_POOL_MAX_SIZE=7\n")
+    monkeypatch.setattr(settings_module, "ENV_DIR", tmp_path)
+    monkeypatch.setenv("ENV", "staging")
+    monkeypatch.setenv("DB_POOL_MAX_SIZE", "9")
+    loaded = load_settings()
+    assert loaded.env == "staging"
+    assert loaded.log_level == "DEBUG"
+    assert loaded.db_pool_max_size == 9
+
+
+def test_broker_and_backend_default_to_redis_url():
+    s = Settings(redis_url="redis://127.0.0.1:6379/3")
+    assert s.celery_broker_url == "redis://127.0.0.1:6379/3"
+    assert s.celery_result_backend == "redis://127.0.0.1:6379/3"
+
+
+@pytest.mark.parametrize("secret", ["", "change-me", "dev-secret", "short"])
+def test_placeholder_secrets_refused_outside_dev(secret):
+    s = Settings(env="prod", jwt_secret_key=SecretStr(secret), pgp_secret_key=SecretStr("x" * 40))
+    with pytest.raises(InsecureSettingsError, match="JWT_SECRET_KEY"):
+        s.check_secrets()
+
+
+def test_dev_accepts_placeholders():
+    Settings(env="dev").check_secrets()
+
+
+@pytest.mark.parametrize(
+    ("env", "url", "message"),
+    [
+        ("dev", "postgresql://u@db.example.com/automana_prod", "production"),
+        ("test", "postgresql://u@db.example.com/automana_test", "non-local"),
+        ("prod", "postgresql://u@db/automana_test", "dev/test"),
+    ],
+)
+def test_boot_guard_refuses_mismatched_database(env, url, message):
+    with pytest.raises(BootGuardError, match=message):
+        check_database_url(Settings(env=env, database_url=url))
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ("dev", "postgresql://u@localhost/automana"),
+        ("test", "postgresql://postgres:@/automana_test_1?host=/tmp/pg"),
+        ("prod", "postgresql://u:p@postgres:5432/automana"),
+    ],
+)
+def test_boot_guard_accepts_fitting_database(env, url):
+    check_database_url(Settings(env=env, database_url=url))
