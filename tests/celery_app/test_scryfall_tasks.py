@@ -21,15 +21,6 @@ def runtime(settings):
     worker_runtime.shutdown_runtime()
 
 
-@pytest.fixture
-def celery_on_test_redis(redis_url):
-    saved = (celery_app.conf.broker_url, celery_app.conf.result_backend)
-    celery_app.conf.broker_url = redis_url
-    celery_app.conf.result_backend = redis_url
-    yield
-    celery_app.conf.broker_url, celery_app.conf.result_backend = saved
-
-
 def test_beat_entry_is_daily_and_expires(settings):
     entry = beat_schedule(settings)["scryfall-daily-ingest"]
     assert entry["task"] == "automana.scryfall.scheduled_run"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from celery_app.celery_main_app import celery_app
 from tests.fixtures.scryfall import sample_cards
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -35,15 +34,6 @@ def worker(database_url, redis_url, redis_client, fake_scryfall, scryfall_env, t
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-
-
-@pytest.fixture
-def celery_on_test_redis(redis_url):
-    saved = (celery_app.conf.broker_url, celery_app.conf.result_backend)
-    celery_app.conf.broker_url = redis_url
-    celery_app.conf.result_backend = redis_url
-    yield
-    celery_app.conf.broker_url, celery_app.conf.result_backend = saved
 
 
 async def test_triggered_run_is_carried_out_by_a_worker(worker, celery_on_test_redis, ingest_manager, db):

@@ -222,7 +222,7 @@ def normalize_card(card: dict) -> NormalizedCard:
         cmc = 0.0
     if cmc.__class__ not in (int, float):
         raise CardRejected(f"field 'cmc' must be a number, got {cmc!r}", card_id)
-    if not 0 <= cmc < 1_000_000:   # oracle_cards.cmc is NUMERIC(8, 2) (Gleemax's 1,000,000 does not fit)
+    if not 0 <= cmc < 10_000_000_000:   # oracle_cards.cmc is NUMERIC(12, 2) (Gleemax's is 1,000,000)
         raise CardRejected(f"field 'cmc' is out of range: {cmc}", card_id)
 
     colors = get("colors")

@@ -128,7 +128,7 @@ INSERT INTO card_catalog.oracle_cards (
     oracle_id, name, layout, mana_cost, cmc, type_line, oracle_text, power, toughness, loyalty,
     defense, colors, color_identity, color_indicator, keywords, produced_mana, legalities,
     reserved, edhrec_rank, faces, content_hash, source_rank)
-SELECT oracle_id, name, layout, mana_cost, cmc::numeric(8, 2), type_line, oracle_text, power,
+SELECT oracle_id, name, layout, mana_cost, cmc::numeric(12, 2), type_line, oracle_text, power,
        toughness, loyalty, defense, colors, color_identity, color_indicator, keywords,
        produced_mana, legalities::jsonb, reserved, edhrec_rank, faces::jsonb, content_hash,
        source_rank
@@ -139,7 +139,7 @@ ON CONFLICT (oracle_id) DO NOTHING;
 -- name: update_oracle_cards
 -- Only from a printing ranked at least as high as the one the stored row came from.
 UPDATE card_catalog.oracle_cards o SET
-    name = s.name, layout = s.layout, mana_cost = s.mana_cost, cmc = s.cmc::numeric(8, 2),
+    name = s.name, layout = s.layout, mana_cost = s.mana_cost, cmc = s.cmc::numeric(12, 2),
     type_line = s.type_line, oracle_text = s.oracle_text, power = s.power, toughness = s.toughness,
     loyalty = s.loyalty, defense = s.defense, colors = s.colors, color_identity = s.color_identity,
     color_indicator = s.color_indicator, keywords = s.keywords, produced_mana = s.produced_mana,

@@ -5,19 +5,9 @@ import json
 
 import pytest
 
-from celery_app.celery_main_app import celery_app
 from tests.fixtures.scryfall import write_bulk, sample_cards
 
 RUNS = "/api/integrations/scryfall/runs"
-
-
-@pytest.fixture
-def celery_on_test_redis(redis_url):
-    saved = (celery_app.conf.broker_url, celery_app.conf.result_backend)
-    celery_app.conf.broker_url = redis_url
-    celery_app.conf.result_backend = redis_url
-    yield
-    celery_app.conf.broker_url, celery_app.conf.result_backend = saved
 
 
 @pytest.mark.parametrize(("method", "path"), [("post", RUNS), ("get", RUNS), ("get", f"{RUNS}/1")])
