@@ -51,14 +51,18 @@ def test_every_route_under_api_calls_a_registered_key(app):
     """Walk the live routes: each endpoint's source either calls a registered key or is a system route."""
     import inspect
 
+    from tests.fixtures.app import iter_endpoints
+
     registry = sm.discover_services()
-    for route in app.routes:
-        endpoint = getattr(route, "endpoint", None)
-        if endpoint is None or not getattr(route, "path", "").startswith("/api"):
-            continue
-        source = inspect.getsource(endpoint)
-        for key in find_keys_in_source(source):
-            assert key in registry, f"{route.path} calls unregistered key {key}"
+    api_routes = [(path, endpoint) for path, _, endpoint in iter_endpoints(app) if path.startswith("/api/")]
+    assert len(api_routes) > 40, "the walk must reach the routes of every included router"
+    calling = 0
+    for path, endpoint in api_routes:
+        keys = find_keys_in_source(inspect.getsource(endpoint))
+        calling += bool(keys)
+        for key in keys:
+            assert key in registry, f"{path} calls unregistered key {key}"
+    assert calling == len(api_routes), "every /api endpoint goes through the registry"
 
 
 def find_keys_in_source(source: str) -> list[str]:
