@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from backend.core.settings import get_settings
+from backend.core.settings import embedded_env_file, get_settings
 
 app = typer.Typer(help="AutoMana: Magic: The Gathering catalog, collections and prices.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
@@ -106,6 +106,10 @@ def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
     from backend.database.migrate import migrate as run_migrations
 
     started = time.monotonic()
+    # A file left by an `up` that was killed must not make stale URLs look configured.
+    embedded_file = embedded_env_file()
+    embedded_file.unlink(missing_ok=True)
+    get_settings.cache_clear()
     settings = get_settings()
     env = dict(os.environ)
     embedded = EmbeddedServices(settings.data_dir)
@@ -118,6 +122,8 @@ def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
             env.pop("CELERY_BROKER_URL", None)
             env.pop("CELERY_RESULT_BACKEND", None)
             console.print(f"embedded Redis: {env['REDIS_URL']}")
+        if "DATABASE_URL" in env.keys() - os.environ.keys() or "REDIS_URL" in env.keys() - os.environ.keys():
+            _write_embedded_env(embedded_file, env)
         applied = run_migrations(env.get("DATABASE_URL") or settings.database_url)
         console.print(f"migrations: {len(applied)} applied")
         python = sys.executable
@@ -131,7 +137,15 @@ def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
                       f"API http://{host}:{port}/  docs http://{host}:{port}/docs  (Ctrl-C stops everything)")
         _supervise(children)
     finally:
+        embedded_file.unlink(missing_ok=True)
         embedded.stop()
+
+
+def _write_embedded_env(path: Path, env: dict[str, str]) -> None:
+    lines = [f"{name}={env[name]}" for name in ("DATABASE_URL", "REDIS_URL") if name in env]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# written by `automana up` while its embedded services run\n" + "\n".join(lines) + "\n")
+    path.chmod(0o600)
 
 
 def _wait_until_ready(host: str, port: int, api: subprocess.Popen, timeout: float = 120.0) -> None:

@@ -121,11 +121,22 @@ def env_file_for(env: str) -> Path:
     return ENV_DIR / f".env.{env}"
 
 
+EMBEDDED_ENV_FILE = "embedded.env"
+
+
+def embedded_env_file() -> Path:
+    """Written by `automana up` while its embedded Postgres/Redis run, so other `automana` commands
+    in another shell (create-admin, ingest, migrate) reach the same services."""
+    return Path(os.environ.get("DATA_DIR") or PROJECT_ROOT / ".automana") / EMBEDDED_ENV_FILE
+
+
 def load_settings(**overrides) -> Settings:
-    """Build settings for the ENV named in the environment; environment variables beat the file."""
+    """Build settings for the ENV named in the environment. Precedence: environment variables, then
+    config/env/.env.{ENV}, then the running embedded services' URLs (dev only)."""
     env = os.environ.get("ENV", overrides.get("env", "dev"))
-    env_file = env_file_for(env)
-    return Settings(_env_file=env_file if env_file.is_file() else None, **overrides)
+    files = [path for path in (embedded_env_file() if env == "dev" else None, env_file_for(env))
+             if path is not None and path.is_file()]
+    return Settings(_env_file=tuple(files) or None, **overrides)
 
 
 @lru_cache(maxsize=1)

@@ -61,3 +61,24 @@ def test_boot_guard_refuses_mismatched_database(env, url, message):
 )
 def test_boot_guard_accepts_fitting_database(env, url):
     check_database_url(Settings(env=env, database_url=url))
+
+
+def test_running_embedded_services_are_found_by_other_commands(tmp_path, monkeypatch):
+    from backend.core import settings as settings_module
+
+    monkeypatch.setattr(settings_module, "ENV_DIR", tmp_path / "no-config")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("ENV", "dev")
+    assert load_settings().database_url is None
+    (tmp_path / "embedded.env").write_text("DATABASE_URL=postgresql://postgres:@/automana?host=/x\n"
+                                           "REDIS_URL=redis://127.0.0.1:40000/0\n")
+    found = load_settings()
+    assert found.database_url == "postgresql://postgres:@/automana?host=/x"
+    assert found.celery_broker_url == "redis://127.0.0.1:40000/0"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@localhost/mine")  # the environment still wins
+    assert load_settings().database_url == "postgresql://u@localhost/mine"
+    monkeypatch.setenv("ENV", "test")  # only dev machines use the embedded services' file
+    monkeypatch.delenv("DATABASE_URL")
+    assert load_settings().database_url is None
