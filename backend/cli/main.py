@@ -22,6 +22,16 @@ app = typer.Typer(help="AutoMana: Magic: The Gathering catalog, collections and 
                   pretty_exceptions_show_locals=False)
 console = Console(stderr=True)
 
+@app.callback()
+def _configure(ctx: typer.Context) -> None:
+    # Warnings and pipeline events of CLI runs are stored like the API's and workers'; `serve`,
+    # `worker` and `up` configure their own processes.
+    if ctx.invoked_subcommand not in {"serve", "worker", "beat", "up"}:
+        from backend.core.logging_config import configure_logging
+
+        configure_logging(get_settings(), "cli", console_level="WARNING")
+
+
 HostOpt = Annotated[str, typer.Option(help="Interface to bind")]
 PortOpt = Annotated[int, typer.Option(help="Port to bind")]
 

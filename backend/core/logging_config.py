@@ -2,6 +2,7 @@
 WARNING+ records and pipeline events persisted to ops.log_records by a background writer."""
 from __future__ import annotations
 
+import atexit
 import contextvars
 import logging
 import os
@@ -173,8 +174,12 @@ class DatabaseLogHandler(logging.Handler):
 _db_handler: DatabaseLogHandler | None = None
 
 
-def configure_logging(settings: Settings, service_type: str = "api") -> None:
-    """Idempotent: safe to call from the API lifespan, the worker and the CLI."""
+def configure_logging(settings: Settings, service_type: str = "api", *, console_level: str | None = None) -> None:
+    """Idempotent: safe to call from the API lifespan, the worker and the CLI.
+
+    `console_level` raises the threshold of the console only (the CLI keeps its screen for progress
+    bars) while records still reach the database writer.
+    """
     global _db_handler
     shared = [
         structlog.contextvars.merge_contextvars,
@@ -206,6 +211,8 @@ def configure_logging(settings: Settings, service_type: str = "api") -> None:
     console.setFormatter(formatter)
     console.addFilter(ContextFilter(service_type))
     console._automana = True  # type: ignore[attr-defined]
+    if console_level:
+        console.setLevel(console_level.upper())
     root.addHandler(console)
     root.setLevel(settings.log_level.upper())
     if settings.log_to_database and settings.database_url:
@@ -213,6 +220,7 @@ def configure_logging(settings: Settings, service_type: str = "api") -> None:
             if _db_handler is not None:
                 _db_handler.close()
             _db_handler = DatabaseLogHandler(settings.database_url)
+            atexit.register(_db_handler.flush)  # short-lived processes (CLI) must not lose their records
         _db_handler.filters.clear()
         _db_handler.addFilter(ContextFilter(service_type))
         _db_handler._automana = True  # type: ignore[attr-defined]

@@ -34,6 +34,9 @@ def test_ingest_file_prints_progress_and_a_summary(database_url, db, tmp_path):
         assert cur.fetchone()[0] == len(sample_cards())
         cur.execute("SELECT pipeline, status, triggered_by FROM ops.ingestion_runs")
         assert cur.fetchall() == [("scryfall_file", "succeeded", "cli")]
+        # the run's events are stored for /api/logs even though the CLI process has exited
+        cur.execute("SELECT count(*) FROM ops.log_records WHERE service_type = 'pipeline'")
+        assert cur.fetchone()[0] > 0
 
 
 def test_ingest_rejects_a_missing_file_and_an_unknown_bulk_type(database_url, tmp_path):
