@@ -118,6 +118,7 @@ class DatabaseLogHandler(logging.Handler):
         while True:
             row = self._queue.get()
             if row is None:
+                self._queue.task_done()
                 break
             batch = [row]
             while len(batch) < 500:
@@ -126,6 +127,7 @@ class DatabaseLogHandler(logging.Handler):
                 except queue.Empty:
                     break
                 if nxt is None:
+                    self._queue.task_done()
                     self._queue.put(None)
                     break
                 batch.append(nxt)
@@ -153,6 +155,8 @@ class DatabaseLogHandler(logging.Handler):
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until queued records are written (used by tests and at shutdown)."""
+        if not self._thread.is_alive():
+            return
         done = threading.Event()
 
         def waiter() -> None:
@@ -163,11 +167,12 @@ class DatabaseLogHandler(logging.Handler):
         done.wait(timeout)
 
     def close(self) -> None:
-        self.flush()
-        try:
-            self._queue.put_nowait(None)
-        except queue.Full:
-            pass
+        if self._thread.is_alive() and self._pid == os.getpid():
+            self.flush()
+            try:
+                self._queue.put_nowait(None)
+            except queue.Full:
+                pass
         super().close()
 
 
@@ -220,7 +225,6 @@ def configure_logging(settings: Settings, service_type: str = "api", *, console_
             if _db_handler is not None:
                 _db_handler.close()
             _db_handler = DatabaseLogHandler(settings.database_url)
-            atexit.register(_db_handler.flush)  # short-lived processes (CLI) must not lose their records
         _db_handler.filters.clear()
         _db_handler.addFilter(ContextFilter(service_type))
         _db_handler._automana = True  # type: ignore[attr-defined]
@@ -232,6 +236,10 @@ def configure_logging(settings: Settings, service_type: str = "api", *, console_
 def flush_database_logs(timeout: float = 5.0) -> None:
     if _db_handler is not None:
         _db_handler.flush(timeout)
+
+
+# Short-lived processes (the CLI) must not exit with records still queued.
+atexit.register(flush_database_logs)
 
 
 def log_pipeline_event(logger: logging.Logger, message: str, *, status: str, **context: Any) -> None:
