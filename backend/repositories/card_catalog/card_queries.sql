@@ -53,15 +53,9 @@ FROM (SELECT {card_columns} FROM {from} WHERE v.card_version_id = ANY($1::uuid[]
 SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
        set_config('max_parallel_workers_per_gather', '0', true)
 
--- name: search_page
--- {distinct}: '' or DISTINCT ON (...); {distinct_order}: '' or its ORDER BY; {order}: sort of the page.
-WITH matched AS MATERIALIZED (
-    SELECT {distinct} v.card_version_id, {sort_key} AS sort_key, o.name AS sort_name, v.set_code AS sort_set,
-           v.collector_number_int AS sort_cn, v.collector_number AS sort_cn_text
-    FROM {match_from}
-    WHERE {where}
-    {distinct_order}
-),
+-- name: search_page_tail_fragment
+-- The end of both search statements: one page of `matched` with the total count (one row even
+-- when the page is empty, so the count is never lost), joined to the printing, card and set.
 page AS (
     SELECT * FROM matched ORDER BY {order} LIMIT {limit} OFFSET {offset}
 )
@@ -72,6 +66,17 @@ LEFT JOIN card_catalog.card_versions v ON v.card_version_id = page.card_version_
 LEFT JOIN card_catalog.oracle_cards o ON o.oracle_id = v.oracle_id
 LEFT JOIN card_catalog.sets s ON s.set_id = v.set_id
 ORDER BY {page_order}
+
+-- name: search_page
+-- {distinct}: '' or DISTINCT ON (...); {distinct_order}: '' or its ORDER BY; {order}: sort of the page.
+WITH matched AS MATERIALIZED (
+    SELECT {distinct} v.card_version_id, {sort_key} AS sort_key, o.name AS sort_name, v.set_code AS sort_set,
+           v.collector_number_int AS sort_cn, v.collector_number AS sort_cn_text
+    FROM {match_from}
+    WHERE {where}
+    {distinct_order}
+),
+{page_tail}
 
 -- name: search_page_oracle
 -- The same page when no term looks at printings: filter oracle cards, then take each one's
@@ -91,16 +96,7 @@ WITH matched AS MATERIALIZED (
     ) AS v
     WHERE {where}
 ),
-page AS (
-    SELECT * FROM matched ORDER BY {order} LIMIT {limit} OFFSET {offset}
-)
-SELECT c.total_count, {summary_columns}
-FROM (SELECT count(*) AS total_count FROM matched) AS c
-LEFT JOIN page ON true
-LEFT JOIN card_catalog.card_versions v ON v.card_version_id = page.card_version_id
-LEFT JOIN card_catalog.oracle_cards o ON o.oracle_id = v.oracle_id
-LEFT JOIN card_catalog.sets s ON s.set_id = v.set_id
-ORDER BY {page_order}
+{page_tail}
 
 -- name: random_card_id
 -- A uniformly random matching card (one row per oracle card unless unique says otherwise).

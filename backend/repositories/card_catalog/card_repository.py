@@ -28,6 +28,7 @@ def _compose(template: str, **parts: str) -> str:
 
 
 _COMMON = {
+    "page_tail": queries.search_page_tail_fragment,  # first: it contains {summary_columns}
     "card_columns": queries.card_columns_fragment,
     "summary_columns": queries.summary_columns_fragment,
     "from": queries.from_fragment,
