@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.celery",
     "tests.fixtures.users",
     "tests.fixtures.scryfall",
+    "tests.fixtures.catalog",
 ]
