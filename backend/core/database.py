@@ -28,15 +28,21 @@ def normalise_dsn(url: str) -> str:
     return f"{scheme}{sep}{rest}"
 
 
+def _encode_jsonb(value) -> bytes:
+    return b"\x01" + orjson.dumps(value)     # jsonb's binary format: a version byte, then the text
+
+
+def _decode_jsonb(data: bytes):
+    return orjson.loads(data[1:])
+
+
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    # jsonb/json in and out as Python objects, encoded by orjson.
-    for typename in ("jsonb", "json"):
-        await conn.set_type_codec(
-            typename,
-            encoder=lambda v: orjson.dumps(v).decode(),
-            decoder=orjson.loads,
-            schema="pg_catalog",
-        )
+    # json/jsonb in and out as Python objects, encoded by orjson (pre-encoded text can be passed as
+    # orjson.Fragment). Binary format, so COPY (copy_records_to_table) can write these columns too.
+    await conn.set_type_codec("jsonb", encoder=_encode_jsonb, decoder=_decode_jsonb, schema="pg_catalog",
+                              format="binary")
+    await conn.set_type_codec("json", encoder=orjson.dumps, decoder=orjson.loads, schema="pg_catalog",
+                              format="binary")
 
 
 async def init_async_pool(settings: Settings) -> asyncpg.Pool:

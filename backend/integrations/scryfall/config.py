@@ -35,7 +35,8 @@ class ScryfallSettings(BaseSettings):
     # Downloaded bulk files kept per type (older ones are deleted after a new download).
     keep_downloads: int = 2
     # Connections writing batches concurrently (parsing overlaps with the database either way).
-    writers: int = 3
+    # Two keep a 2-core machine busy; more add lock contention and memory, not speed.
+    writers: int = 2
 
 
 def scryfall_settings(**overrides) -> ScryfallSettings:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import datetime as dt
 import gc
 import gzip
@@ -11,24 +13,26 @@ import hashlib
 import io
 import os
 import re
+import sys
 import uuid
 from collections.abc import AsyncIterable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import ijson
+import msgspec
 import orjson
 
 from backend.repositories.card_catalog.catalog_load_repository import CatalogLoadRepository
 
 DEFAULT_BATCH_SIZE = 2500
-DEFAULT_WRITERS = 3
+DEFAULT_WRITERS = 2
 # Sets created from a card without `set_id` (older schema) get an id derived from their code.
 SET_ID_NAMESPACE = uuid.UUID("6f1b7c1e-5a43-4c1e-9d7e-2a7c3b0e5f10")
 PRICE_FIELDS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
-_HASH_OPTS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+_JSON_OPTS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 _MAX_REJECT_PAYLOAD = 200_000
 
 
@@ -64,7 +68,6 @@ class LoadCounts:
     sets_created: int = 0
     oracle_inserted: int = 0
     oracle_updated: int = 0
-    external_ids_written: int = 0
     price_observations: int = 0
     latest_prices: int = 0
     seen: int = 0
@@ -72,7 +75,7 @@ class LoadCounts:
 
     def add(self, other: "LoadCounts") -> None:
         for name in ("inserted", "updated", "unchanged", "rejected", "sets_created", "oracle_inserted",
-                     "oracle_updated", "external_ids_written", "price_observations", "latest_prices", "seen"):
+                     "oracle_updated", "price_observations", "latest_prices", "seen"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def as_dict(self) -> dict[str, Any]:
@@ -98,11 +101,13 @@ def price_to_cents(value: Any) -> int | None:
 
 
 def _json(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value, option=_HASH_OPTS).decode()
+    """Canonical JSON text (sorted keys), so equal content always hashes the same."""
+    return None if value is None else orjson.dumps(value, option=_JSON_OPTS).decode()
 
 
 def _digest(values: tuple) -> str:
-    return hashlib.blake2b(orjson.dumps(values, option=_HASH_OPTS), digest_size=16).hexdigest()
+    # The tuples hold no dicts (those are already canonical JSON text), so no key sorting needed.
+    return hashlib.blake2b(orjson.dumps(values), digest_size=16).hexdigest()
 
 
 _ORACLE_FACE_KEYS = ("name", "mana_cost", "type_line", "oracle_text", "power", "toughness", "loyalty",
@@ -111,20 +116,117 @@ _PRINT_FACE_KEYS = ("name", "printed_name", "mana_cost", "type_line", "printed_t
                     "printed_text", "flavor_text", "artist", "illustration_id", "image_uris", "power",
                     "toughness", "loyalty", "defense", "colors", "oracle_id")
 _COLOR_ORDER = "WUBRG"
-
-
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_TEXT_FIELDS = ("name", "layout", "rarity", "collector_number", "set", "lang", "mana_cost", "type_line",
-                "oracle_text", "power", "toughness", "loyalty", "defense", "printed_name", "printed_type_line",
-                "printed_text", "flavor_text", "artist", "border_color", "frame", "security_stamp",
-                "image_status", "scryfall_uri", "released_at")
 _REQUIRED_TEXT = ("name", "layout", "rarity", "collector_number", "set")
-_INT_FIELDS = ("edhrec_rank", "mtgo_id", "mtgo_foil_id", "arena_id", "tcgplayer_id", "tcgplayer_etched_id",
-               "cardmarket_id")
-_STR_LIST_FIELDS = ("finishes", "colors", "color_identity", "color_indicator", "keywords", "produced_mana",
-                    "games", "promo_types", "frame_effects")
-_INT32 = range(-2**31, 2**31)
 _set_ids: dict[str, str] = {}
+
+# The fields of a Scryfall card object we read, typed: msgspec decodes a line straight into these
+# (skipping every other field) and checks the types in C as it goes, so a malformed card is refused
+# with the path of the offending value. Both schemas fit: the older one simply leaves some unset.
+Int32 = Annotated[int, msgspec.Meta(ge=-2**31, le=2**31 - 1)]
+
+
+class _Face(msgspec.Struct):
+    name: str | None = None
+    printed_name: str | None = None
+    mana_cost: str | None = None
+    type_line: str | None = None
+    printed_type_line: str | None = None
+    oracle_text: str | None = None
+    printed_text: str | None = None
+    flavor_text: str | None = None
+    artist: str | None = None
+    illustration_id: str | None = None
+    image_uris: dict[str, Any] | None = None
+    power: str | None = None
+    toughness: str | None = None
+    loyalty: str | None = None
+    defense: str | None = None
+    colors: list[str] | None = None
+    oracle_id: str | None = None
+    cmc: float | None = None
+
+
+class ScryfallCard(msgspec.Struct):
+    id: str
+    name: str
+    layout: str
+    rarity: str
+    collector_number: str
+    set: str
+    oracle_id: str | None = None
+    lang: str | None = None
+    released_at: str | None = None
+    mana_cost: str | None = None
+    cmc: float | None = None
+    type_line: str | None = None
+    oracle_text: str | None = None
+    power: str | None = None
+    toughness: str | None = None
+    loyalty: str | None = None
+    defense: str | None = None
+    colors: list[str] | None = None
+    color_identity: list[str] | None = None
+    color_indicator: list[str] | None = None
+    keywords: list[str] | None = None
+    produced_mana: list[str] | None = None
+    legalities: dict[str, Any] | None = None
+    reserved: bool | None = None
+    edhrec_rank: Int32 | None = None
+    card_faces: list[_Face] | None = None
+    printed_name: str | None = None
+    printed_type_line: str | None = None
+    printed_text: str | None = None
+    flavor_text: str | None = None
+    artist: str | None = None
+    artist_ids: list[str] | None = None
+    illustration_id: str | None = None
+    border_color: str | None = None
+    frame: str | None = None
+    frame_effects: list[str] | None = None
+    frame_effect: str | None = None          # older schema: one string
+    security_stamp: str | None = None
+    finishes: list[str] | None = None
+    foil: bool | None = None                 # older schema, instead of finishes
+    nonfoil: bool | None = None
+    games: list[str] | None = None
+    full_art: bool | None = None
+    textless: bool | None = None
+    promo: bool | None = None
+    promo_types: list[str] | None = None
+    reprint: bool | None = None
+    variation: bool | None = None
+    digital: bool | None = None
+    booster: bool | None = None
+    oversized: bool | None = None
+    image_status: str | None = None
+    image_uris: dict[str, Any] | None = None
+    multiverse_ids: list[Int32] | None = None
+    mtgo_id: Int32 | None = None
+    mtgo_foil_id: Int32 | None = None
+    arena_id: Int32 | None = None
+    tcgplayer_id: Int32 | None = None
+    tcgplayer_etched_id: Int32 | None = None
+    cardmarket_id: Int32 | None = None
+    scryfall_uri: str | None = None
+    prices: dict[str, Any] | None = None
+    set_id: str | None = None
+    set_name: str | None = None
+    set_type: str | None = None
+
+
+_CARD_DECODER = msgspec.json.Decoder(ScryfallCard)
+
+
+def _validation_reason(exc: msgspec.ValidationError) -> str:
+    """msgspec's "Expected `str`, got `int` - at `$.name`" as "field 'name': expected `str`, got `int`"."""
+    message, _, path = str(exc).partition(" - at `$")
+    path = path.rstrip("`").lstrip(".")
+    if message.startswith("Object missing required field `"):
+        missing = message.split("`")[1]
+        return f"required field {(path + '.' if path else '') + missing!r} is missing"
+    message = message[:1].lower() + message[1:]
+    return f"field {path!r}: {message}" if path else f"card: {message}"
 
 
 def _as_uuid(value: Any) -> str | None:
@@ -146,68 +248,54 @@ def _derived_set_id(code: str) -> str:
     return set_id
 
 
-def _check_types(card: dict, card_id: str) -> None:
-    get = card.get
-    for key in _TEXT_FIELDS:
-        value = get(key)
-        if value is not None and value.__class__ is not str:
-            raise CardRejected(f"field {key!r} must be a string, got {type(value).__name__}", card_id)
-    for key in _REQUIRED_TEXT:
-        if not get(key):
-            raise CardRejected(f"required field {key!r} is missing", card_id)
-    for key in _INT_FIELDS:
-        value = get(key)
-        if value is not None and (value.__class__ is not int or value not in _INT32):
-            raise CardRejected(f"field {key!r} must be a 32-bit integer, got {value!r}", card_id)
-    for key in _STR_LIST_FIELDS:
-        value = get(key)
-        if value is not None and (value.__class__ is not list or any(v.__class__ is not str for v in value)):
-            raise CardRejected(f"field {key!r} must be a list of strings", card_id)
-
-
-def normalize_card(card: dict) -> NormalizedCard:
-    """Validate one Scryfall card object (old or modern schema) into staging rows; raise CardRejected."""
-    if not isinstance(card, dict):
-        raise CardRejected(f"card must be a JSON object, got {type(card).__name__}")
-    get = card.get
-    raw_id = get("id")
-    card_id = _as_uuid(raw_id)
+def normalize_card(card: Any) -> NormalizedCard:
+    """Validate one Scryfall card object (old or modern schema; a dict or a decoded ScryfallCard)
+    into staging rows; raise CardRejected saying why it cannot be loaded."""
+    if card.__class__ is not ScryfallCard:
+        if not isinstance(card, dict):
+            raise CardRejected(f"card must be a JSON object, got {type(card).__name__}")
+        raw_id = card.get("id")
+        if _as_uuid(raw_id) is None:   # say what is wrong with the card's identity first
+            raise CardRejected("field 'id' is missing" if raw_id is None else f"field 'id' {raw_id!r} is not a UUID",
+                               raw_id if isinstance(raw_id, str) else None)
+        try:
+            card = msgspec.convert(card, ScryfallCard)
+        except msgspec.ValidationError as exc:
+            raise CardRejected(_validation_reason(exc), _as_uuid(raw_id)) from None
+    card_id = _as_uuid(card.id)
     if card_id is None:
-        raise CardRejected("field 'id' is missing" if raw_id is None else f"field 'id' {raw_id!r} is not a UUID",
-                           raw_id if isinstance(raw_id, str) else None)
-    _check_types(card, card_id)
-    faces = get("card_faces")
-    if faces is not None and (faces.__class__ is not list or any(f.__class__ is not dict for f in faces)):
-        raise CardRejected("field 'card_faces' must be a list of objects", card_id)
-    first_face = faces[0] if faces else {}
+        raise CardRejected(f"field 'id' {card.id!r} is not a UUID", card.id)
+    for key in _REQUIRED_TEXT:
+        if not getattr(card, key):
+            raise CardRejected(f"required field {key!r} is missing", card_id)
+    faces = card.card_faces
+    first_face = faces[0] if faces else _NO_FACE
 
-    oracle_source = get("oracle_id")
-    if oracle_source is None:
-        # Reversible cards carry the oracle id on each face only.
-        oracle_source = first_face.get("oracle_id")
+    # Reversible cards carry the oracle id on each face only.
+    oracle_source = card.oracle_id if card.oracle_id is not None else first_face.oracle_id
     oracle_id = _as_uuid(oracle_source)
     if oracle_id is None:
         raise CardRejected("field 'oracle_id' is missing" if oracle_source is None
                            else f"field 'oracle_id' {oracle_source!r} is not a UUID", card_id)
 
-    name = card["name"]
-    layout = card["layout"]
-    set_code = card["set"].lower()
-    lang = get("lang") or "en"
-    released_text = get("released_at")
+    name = card.name
+    layout = card.layout
+    set_code = card.set.lower()
+    lang = card.lang or "en"
+    released_text = card.released_at
     try:
         released_at = dt.date.fromisoformat(released_text) if released_text else None
     except ValueError:
         raise CardRejected(f"field 'released_at' {released_text!r} is not a date", card_id) from None
 
-    finishes = get("finishes")
+    finishes = card.finishes
     if finishes is None:
         # Older schema: foil/nonfoil booleans.
-        finishes = [f for f, present in (("nonfoil", get("nonfoil")), ("foil", get("foil"))) if present is True]
+        finishes = [f for f, present in (("nonfoil", card.nonfoil), ("foil", card.foil)) if present is True]
 
-    prices_raw = get("prices")
+    prices_raw = card.prices
     prices: dict[str, int] = {}
-    if prices_raw.__class__ is dict:
+    if prices_raw:
         for key in PRICE_FIELDS:
             value = prices_raw.get(key)
             if value is not None:
@@ -215,77 +303,66 @@ def normalize_card(card: dict) -> NormalizedCard:
                 if cents is not None:
                     prices[key] = cents
 
-    cmc = get("cmc")
+    cmc = card.cmc
     if cmc is None:
-        cmc = first_face.get("cmc")
+        cmc = first_face.cmc
     if cmc is None:
         cmc = 0.0
-    if cmc.__class__ not in (int, float):
-        raise CardRejected(f"field 'cmc' must be a number, got {cmc!r}", card_id)
     if not 0 <= cmc < 10_000_000_000:   # oracle_cards.cmc is NUMERIC(12, 2) (Gleemax's is 1,000,000)
         raise CardRejected(f"field 'cmc' is out of range: {cmc}", card_id)
 
-    colors = get("colors")
+    colors = card.colors
     if colors is None and faces:
-        present = {c for f in faces for c in (f.get("colors") or ())}
+        present = {c for f in faces for c in (f.colors or ())}
         colors = [c for c in _COLOR_ORDER if c in present]
-    legalities = get("legalities") or {}
-    if legalities.__class__ is not dict:
-        raise CardRejected("field 'legalities' must be an object", card_id)
 
     if faces:
-        oracle_faces = _json([{k: f.get(k) for k in _ORACLE_FACE_KEYS} for f in faces])
-        print_faces = _json([{k: v for k in _PRINT_FACE_KEYS if (v := f.get(k)) is not None} for f in faces])
+        oracle_faces = _json([{k: getattr(f, k) for k in _ORACLE_FACE_KEYS} for f in faces])
+        print_faces = _json([{k: v for k in _PRINT_FACE_KEYS if (v := getattr(f, k)) is not None}
+                             for f in faces])
     else:
         oracle_faces = print_faces = None
-    type_line, oracle_text = get("type_line"), get("oracle_text")
+    type_line, oracle_text = card.type_line, card.oracle_text
     if layout == "reversible_card":
-        type_line = type_line if type_line is not None else first_face.get("type_line")
-        oracle_text = oracle_text if oracle_text is not None else first_face.get("oracle_text")
+        type_line = type_line if type_line is not None else first_face.type_line
+        oracle_text = oracle_text if oracle_text is not None else first_face.oracle_text
 
     oracle_values = (
-        oracle_id, name, layout, get("mana_cost"), float(cmc), type_line, oracle_text, get("power"),
-        get("toughness"), get("loyalty"), get("defense"), colors or [], get("color_identity") or [],
-        get("color_indicator"), get("keywords") or [], get("produced_mana"), _json(legalities),
-        get("reserved") is True, get("edhrec_rank"), oracle_faces,
+        oracle_id, name, layout, card.mana_cost, float(cmc), type_line, oracle_text, card.power,
+        card.toughness, card.loyalty, card.defense, colors or [], card.color_identity or [],
+        card.color_indicator, card.keywords or [], card.produced_mana, _json(card.legalities or {}),
+        card.reserved is True, card.edhrec_rank, oracle_faces,
     )
     oracle_hash = _digest(oracle_values)
     oracle_rank = f"{1 if lang == 'en' else 0}|{released_text or '0000-00-00'}|{card_id}"
 
-    multiverse_ids = get("multiverse_ids") or []
-    if multiverse_ids.__class__ is not list or any(m.__class__ is not int or m not in _INT32 for m in multiverse_ids):
-        raise CardRejected("field 'multiverse_ids' must be a list of integers", card_id)
-    artist_ids = get("artist_ids")
+    artist_ids = card.artist_ids
     if artist_ids is not None:
-        artist_ids = [a for a in map(_as_uuid, artist_ids) if a] if artist_ids.__class__ is list else None
-    frame_effects = get("frame_effects")
+        artist_ids = [a for a in map(_as_uuid, artist_ids) if a]
+    frame_effects = card.frame_effects
     if frame_effects is None:
-        old = get("frame_effect")   # older schema: a single string
-        frame_effects = [old] if old.__class__ is str and old else []
-    illustration_id = _as_uuid(get("illustration_id") or first_face.get("illustration_id"))
-    image_uris = get("image_uris")
+        frame_effects = [card.frame_effect] if card.frame_effect else []
+    illustration_id = _as_uuid(card.illustration_id or first_face.illustration_id)
+    image_uris = card.image_uris
 
     version_values = (
-        card_id, oracle_id, set_code, card["collector_number"], lang, released_at, card["rarity"], finishes,
-        get("games") or [], name, get("printed_name"), get("printed_type_line"), get("printed_text"),
-        get("flavor_text"), get("artist"), artist_ids, illustration_id, get("border_color"), get("frame"),
-        frame_effects, get("security_stamp"), get("full_art") is True, get("textless") is True,
-        get("promo") is True, get("promo_types") or [], get("reprint") is True, get("variation") is True,
-        get("digital") is True, get("booster") is True, get("oversized") is True, layout, get("image_status"),
-        _json(image_uris) if image_uris is not None else None, print_faces, multiverse_ids,
-        get("mtgo_id"), get("mtgo_foil_id"), get("arena_id"), get("tcgplayer_id"), get("tcgplayer_etched_id"),
-        get("cardmarket_id"), get("scryfall_uri"),
+        card_id, oracle_id, set_code, card.collector_number, lang, released_at, card.rarity, finishes,
+        card.games or [], name, card.printed_name, card.printed_type_line, card.printed_text,
+        card.flavor_text, card.artist, artist_ids, illustration_id, card.border_color, card.frame,
+        frame_effects, card.security_stamp, card.full_art is True, card.textless is True,
+        card.promo is True, card.promo_types or [], card.reprint is True, card.variation is True,
+        card.digital is True, card.booster is True, card.oversized is True, layout, card.image_status,
+        _json(image_uris) if image_uris is not None else None, print_faces, card.multiverse_ids or [],
+        card.mtgo_id, card.mtgo_foil_id, card.arena_id, card.tcgplayer_id, card.tcgplayer_etched_id,
+        card.cardmarket_id, card.scryfall_uri,
         prices.get("usd"), prices.get("usd_foil"), prices.get("usd_etched"), prices.get("eur"),
         prices.get("eur_foil"), prices.get("tix"),
     )
     # The oracle hash is part of the printing's: an erratum changes every printing of the card.
     version_hash = _digest(version_values + (oracle_hash,))
 
-    set_id = _as_uuid(get("set_id")) or _derived_set_id(set_code)
-    set_name = get("set_name")
-    set_type = get("set_type")
-    set_row = (set_id, set_code, set_name if set_name.__class__ is str else set_code.upper(),
-               set_type if set_type.__class__ is str else "unknown")
+    set_id = _as_uuid(card.set_id) or _derived_set_id(set_code)
+    set_row = (set_id, set_code, card.set_name or set_code.upper(), card.set_type or "unknown")
 
     return NormalizedCard(
         card_version_id=card_id, oracle_id=oracle_id, set_code=set_code, set_row=set_row,
@@ -293,6 +370,9 @@ def normalize_card(card: dict) -> NormalizedCard:
         oracle=oracle_values + (oracle_hash, oracle_rank), oracle_hash=oracle_hash, oracle_rank=oracle_rank,
         prices=prices,
     )
+
+
+_NO_FACE = _Face()
 
 
 def _reject_payload(card: Any) -> str:
@@ -312,6 +392,15 @@ class _Batch:
     seen: int
 
 
+def _raw_payload(text: bytes) -> str:
+    """A rejected line as JSON for the reject table: the card itself when it parses, else its start
+    (as a string, which also keeps a NUL escape from reaching jsonb)."""
+    try:
+        return _reject_payload(orjson.loads(text))
+    except orjson.JSONDecodeError:
+        return orjson.dumps({"raw": text[:2000].decode("utf-8", "replace")}).decode()
+
+
 def _normalize_batch(raw_cards: list) -> _Batch:
     cards: dict[str, NormalizedCard] = {}
     rejects: list[tuple[str | None, str, str]] = []
@@ -324,19 +413,25 @@ def _normalize_batch(raw_cards: list) -> _Batch:
                                 orjson.dumps({"raw": raw.text[:2000].decode("utf-8", "replace")}).decode()))
                 continue
             try:
-                raw = orjson.loads(raw.text)
-            except orjson.JSONDecodeError as exc:
-                text = raw.text[:2000].decode("utf-8", "replace")
-                rejects.append((raw.card_id, f"invalid JSON: {exc}", orjson.dumps({"raw": text}).decode()))
+                parsed = _CARD_DECODER.decode(raw.text)
+            except msgspec.ValidationError as exc:
+                rejects.append((raw.card_id, _validation_reason(exc), _raw_payload(raw.text)))
                 continue
+            except msgspec.DecodeError as exc:
+                rejects.append((raw.card_id, f"invalid JSON: {exc}", _raw_payload(raw.text)))
+                continue
+        else:
+            parsed = raw
         try:
-            card = normalize_card(raw)
-        except CardRejected as exc:
-            rejects.append((exc.scryfall_id, exc.reason, _reject_payload(raw)))
-            continue
+            card = normalize_card(parsed)
         except Exception as exc:  # a malformed card must not stop the load; keep it with the reason
-            card_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-            rejects.append((card_id, f"invalid card: {type(exc).__name__}: {exc}", _reject_payload(raw)))
+            payload = _raw_payload(raw.text) if raw.__class__ is RawCard else _reject_payload(raw)
+            if isinstance(exc, CardRejected):
+                rejects.append((exc.scryfall_id, exc.reason, payload))
+            else:
+                card_id = raw.card_id if raw.__class__ is RawCard else (
+                    raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None)
+                rejects.append((card_id, f"invalid card: {type(exc).__name__}: {exc}", payload))
             continue
         if source_hash is not None:
             card.version = card.version[:-1] + (source_hash,)
@@ -384,28 +479,32 @@ _gc_state = {"depth": 0, "saved": None}
 
 @contextlib.contextmanager
 def _fewer_gc_passes():
-    # A load allocates millions of short-lived dicts; the default thresholds make the cyclic GC
+    # A load allocates millions of short-lived objects; the default thresholds make the cyclic GC
     # rescan the live batch over and over (about a third of the parse time). Nothing here builds
     # cycles, so collect far less often while any load runs (overlapping loads share one setting).
+    # The reading, parsing and event-loop threads share the GIL: a shorter switch interval lets the
+    # loop hand the database its next statement sooner instead of waiting out a parsing slice.
     if _gc_state["depth"] == 0:
-        _gc_state["saved"] = gc.get_threshold()
-        saved = _gc_state["saved"]
-        gc.set_threshold(max(saved[0], 100_000), max(saved[1], 50), max(saved[2], 100))
+        saved = _gc_state["saved"] = (gc.get_threshold(), sys.getswitchinterval())
+        gc.set_threshold(max(saved[0][0], 100_000), max(saved[0][1], 50), max(saved[0][2], 100))
+        sys.setswitchinterval(min(saved[1], 0.001))
     _gc_state["depth"] += 1
     try:
         yield
     finally:
         _gc_state["depth"] -= 1
         if _gc_state["depth"] == 0:
-            gc.set_threshold(*_gc_state["saved"])
+            thresholds, interval = _gc_state["saved"]
+            gc.set_threshold(*thresholds)
+            sys.setswitchinterval(interval)
 
 
 async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batch_size, on_batch, writers,
                       total: LoadCounts) -> LoadCounts:
     async with executor.connection() as conn:
         repo = CatalogLoadRepository(conn)
-        known_sets = await repo.known_set_codes()
-        source_id = await repo.price_source_id("scryfall")
+        ctx = _LoadContext(set_ids=await repo.set_ids(), source_id=await repo.price_source_id("scryfall"),
+                           run_id=run_id, observed_on=observed_on, observed_at=observed_at)
     # Two threads suffice (one reads, one parses; the GIL serialises Python work anyway), and few
     # threads mean few malloc arenas: memory stays flat as the file grows.
     threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scryfall-load")
@@ -434,8 +533,10 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
                     items, skipped = await _skip_unchanged_lines(repo, items)
                     # Parse and normalise in a thread: the other writer's database work goes on.
                     batch = await loop.run_in_executor(threads, _normalize_batch, items)
-                    counts = await _write_isolating(conn, repo, batch, known_sets=known_sets, source_id=source_id,
-                                                    run_id=run_id, observed_on=observed_on, observed_at=observed_at)
+                    del items   # the raw lines are not needed while the batch is written
+                    counts = await _write_isolating(conn, repo, batch, ctx)
+                    del batch
+                    _release_free_memory()
                     counts.seen += skipped
                     counts.unchanged += skipped
                     total.add(counts)
@@ -452,6 +553,24 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
     finally:
         threads.shutdown(wait=False, cancel_futures=True)
     return total
+
+
+def _load_malloc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):   # not glibc: nothing to trim
+        return None
+
+
+_malloc_trim = _load_malloc_trim()
+
+
+def _release_free_memory() -> None:
+    # Each batch frees tens of MB in many sizes from several threads; glibc keeps such memory in
+    # its heaps, and the process would grow for a while as holes pile up. Handing free pages back
+    # after every batch keeps the footprint at what the batches in flight use, whatever the file size.
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 async def _notify(callback, counts: LoadCounts) -> None:
@@ -498,80 +617,150 @@ async def _skip_unchanged_lines(repo: CatalogLoadRepository, items: list) -> tup
 
 # Errors about one row's data (class 22: bad encoding, overflow...; class 23: constraints).
 _ROW_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+# What a plain COPY of rows believed new can run into: another writer (or process) wrote one of
+# them first, or a set was re-keyed meanwhile. The set-based upsert copes with both.
+_COPY_CONFLICTS = (asyncpg.UniqueViolationError, asyncpg.ForeignKeyViolationError,
+                   asyncpg.DeadlockDetectedError)
+# (price key, finish, currency) of the day's Scryfall prices.
+_PRICE_SLOTS = (("usd", "nonfoil", "USD"), ("usd_foil", "foil", "USD"), ("usd_etched", "etched", "USD"),
+                ("eur", "nonfoil", "EUR"), ("eur_foil", "foil", "EUR"), ("tix", "nonfoil", "TIX"))
 
 
-async def _write_isolating(conn, repo: CatalogLoadRepository, batch: _Batch, **kwargs) -> LoadCounts:
+@dataclass(slots=True)
+class _LoadContext:
+    set_ids: dict[str, str]          # set code -> set id, for every set a written card may hang off
+    source_id: int
+    run_id: int | None
+    observed_on: dt.date
+    observed_at: dt.datetime
+    # Oracle rows and card-created sets are shared by many batches: one writer at a time writes
+    # them, so the others never insert the same oracle id at once (and never wait on each other).
+    parents_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+async def _write_isolating(conn, repo: CatalogLoadRepository, batch: _Batch, ctx: _LoadContext) -> LoadCounts:
     """Write a batch; if the database refuses it because of some card's data, split it in halves
     until the refused cards are alone, and reject just those (with the database's reason)."""
     try:
-        return await _write_batch(conn, repo, batch, **kwargs)
+        return await _write_batch(conn, repo, batch, ctx)
     except _ROW_ERRORS as exc:
         if len(batch.cards) <= 1:
             reason = f"database refused the card: {type(exc).__name__}: {exc}"[:1000]
             rejects = batch.rejects + [(card_id, reason, orjson.dumps({"id": card_id}).decode())
                                        for card_id in batch.cards]
             async with conn.transaction():
-                await repo.insert_rejects(kwargs["run_id"], rejects)
+                await repo.insert_rejects(ctx.run_id, rejects)
             return LoadCounts(seen=batch.seen, rejected=len(rejects))
     items = list(batch.cards.items())
     middle = len(items) // 2
-    first = await _write_isolating(conn, repo, _Batch(dict(items[:middle]), batch.rejects, batch.seen), **kwargs)
-    second = await _write_isolating(conn, repo, _Batch(dict(items[middle:]), [], 0), **kwargs)
+    first = await _write_isolating(conn, repo, _Batch(dict(items[:middle]), batch.rejects, batch.seen), ctx)
+    second = await _write_isolating(conn, repo, _Batch(dict(items[middle:]), [], 0), ctx)
     first.add(second)
     return first
 
 
-async def _write_batch(conn, repo: CatalogLoadRepository, batch: _Batch, *, known_sets: set[str],
-                       source_id: int, run_id: int | None, observed_on: dt.date,
-                       observed_at: dt.datetime) -> LoadCounts:
+async def _write_batch(conn, repo: CatalogLoadRepository, batch: _Batch, ctx: _LoadContext) -> LoadCounts:
     counts = LoadCounts(seen=batch.seen, rejected=len(batch.rejects))
     cards = batch.cards
     stored = await repo.version_hashes(list(cards))
-    changed = [c for c in cards.values() if stored.get(c.card_version_id) != c.version_hash]
-    counts.unchanged = len(cards) - len(changed)
-    new_sets: dict[str, tuple] = {}
-    for c in changed:
-        if c.set_code not in known_sets and c.set_code not in new_sets:
-            new_sets[c.set_code] = c.set_row
-    if new_sets:
-        # Committed on their own, before the batch: concurrent writers then never wait on each
-        # other's uncommitted set rows (a set row without cards is harmless and idempotent).
-        counts.sets_created = len(await repo.insert_sets_from_cards(list(new_sets.values())))
-        known_sets.update(new_sets)
-    if changed:
-        # One oracle row per oracle id: the best-ranked printing of the batch, and only when it
-        # outranks (or equals) the printing the stored row came from. Committed in a short
-        # transaction of its own, in oracle_id order: popular oracle ids appear in every batch,
-        # and holding their row locks for a whole batch would serialise the writers.
-        best: dict[str, NormalizedCard] = {}
-        for c in changed:
-            current = best.get(c.oracle_id)
-            if current is None or c.oracle_rank > current.oracle_rank:
-                best[c.oracle_id] = c
-        stored_oracles = await repo.oracle_hashes(list(best))
-        oracle_rows = []
-        for oracle_id, c in best.items():
-            prior = stored_oracles.get(oracle_id)
-            if prior is None or (prior[0] != c.oracle_hash and (prior[1] is None or prior[1] <= c.oracle_rank)):
-                oracle_rows.append(c.oracle)
-        if oracle_rows:
-            async with conn.transaction():
-                await repo.stage_oracles(oracle_rows)
-                counts.oracle_inserted, counts.oracle_updated = await repo.upsert_oracle_cards()
+    todo = [c for c in cards.values() if stored.get(c.card_version_id) != c.version_hash]
+    counts.unchanged = len(cards) - len(todo)
+    if todo:
+        async with ctx.parents_lock:
+            counts.sets_created = await _write_sets(repo, todo, ctx)
+            counts.oracle_inserted, counts.oracle_updated = await _write_oracles(conn, repo, todo)
+    new = [c for c in todo if c.card_version_id not in stored]
+    try:
+        await _write_printings(conn, repo, batch, new, [c for c in todo if c.card_version_id in stored],
+                               ctx, counts)
+    except _COPY_CONFLICTS:
+        if not new:
+            raise
+        counts.inserted = counts.updated = counts.price_observations = counts.latest_prices = 0
+        counts.unchanged = len(cards) - len(todo)
+        await _write_printings(conn, repo, batch, [], todo, ctx, counts)
+    return counts
 
-    # The printings, their identifiers, prices and the batch's rejects: all or nothing.
+
+async def _write_sets(repo: CatalogLoadRepository, cards: list[NormalizedCard], ctx: _LoadContext) -> int:
+    """Create the sets these cards name that the catalog lacks (from the cards' own fields)."""
+    missing: dict[str, tuple] = {}
+    for c in cards:
+        if c.set_code not in ctx.set_ids and c.set_code not in missing:
+            missing[c.set_code] = c.set_row
+    if not missing:
+        return 0
+    created = await repo.insert_sets_from_cards(list(missing.values()))
+    # A set another process created meanwhile keeps its own id: read back what is stored.
+    ctx.set_ids.update(await repo.set_ids(list(missing)))
+    return len(created)
+
+
+async def _write_oracles(conn, repo: CatalogLoadRepository, cards: list[NormalizedCard]) -> tuple[int, int]:
+    """One oracle row per oracle id: the best-ranked printing of the batch, written only when it
+    outranks (or equals) the printing the stored row came from. Committed on its own, before the
+    printings that reference it."""
+    best: dict[str, NormalizedCard] = {}
+    for c in cards:
+        current = best.get(c.oracle_id)
+        if current is None or c.oracle_rank > current.oracle_rank:
+            best[c.oracle_id] = c
+    stored = await repo.oracle_hashes(list(best))
+    new_rows, changed_rows = [], []
+    for oracle_id, c in best.items():
+        prior = stored.get(oracle_id)
+        if prior is None:
+            new_rows.append(c.oracle)
+        elif prior[0] != c.oracle_hash and (prior[1] is None or prior[1] <= c.oracle_rank):
+            changed_rows.append(c.oracle)
+    inserted = updated = 0
+    if not (new_rows or changed_rows):
+        return 0, 0
     async with conn.transaction():
+        if new_rows:
+            try:
+                async with conn.transaction():
+                    await repo.copy_oracle_cards(new_rows)
+                inserted = len(new_rows)
+            except asyncpg.UniqueViolationError:
+                changed_rows += new_rows   # written meanwhile by another process
+        if changed_rows:
+            await repo.stage_oracles(changed_rows)
+            more, updated = await repo.upsert_oracle_cards()
+            inserted += more
+    return inserted, updated
+
+
+async def _write_printings(conn, repo: CatalogLoadRepository, batch: _Batch, new: list[NormalizedCard],
+                           changed: list[NormalizedCard], ctx: _LoadContext, counts: LoadCounts) -> None:
+    """The printings, their prices and the batch's rejects: all or nothing. Printings not stored
+    yet are COPied straight into the catalog; the others go through staging and a set-based upsert."""
+    async with conn.transaction():
+        if new:
+            # Key order, so writers that happen to hold the same printing cannot deadlock.
+            new.sort(key=lambda c: c.card_version_id)
+            await repo.copy_card_versions([c.version for c in new], [ctx.set_ids.get(c.set_code) for c in new],
+                                          ctx.observed_at)
+            counts.inserted = len(new)
+            observations = [(c.card_version_id, finish, currency, cents)
+                            for c in new if c.prices
+                            for key, finish, currency in _PRICE_SLOTS if (cents := c.prices.get(key)) is not None]
+            if observations:
+                await repo.copy_new_prices(observations, source_id=ctx.source_id, observed_on=ctx.observed_on,
+                                           run_id=ctx.run_id)
+                counts.price_observations = counts.latest_prices = len(observations)
         if changed:
             await repo.stage_versions([c.version for c in changed])
-            counts.inserted, counts.updated = await repo.upsert_card_versions(observed_at)
-            counts.unchanged += len(changed) - counts.inserted - counts.updated
-            existing = [c.card_version_id for c in changed if c.card_version_id in stored]
-            counts.external_ids_written = await repo.replace_external_identifiers(existing)
+            inserted, updated = await repo.upsert_card_versions(ctx.observed_at)
+            counts.inserted += inserted
+            counts.updated = updated
+            counts.unchanged += len(changed) - inserted - updated
             if any(c.prices for c in changed):
-                counts.price_observations, counts.latest_prices = await repo.upsert_prices(
-                    source_id=source_id, observed_on=observed_on, run_id=run_id)
-        await repo.insert_rejects(run_id, batch.rejects)
-    return counts
+                observed, latest = await repo.upsert_prices(source_id=ctx.source_id, observed_on=ctx.observed_on,
+                                                            run_id=ctx.run_id)
+                counts.price_observations += observed
+                counts.latest_prices += latest
+        await repo.insert_rejects(ctx.run_id, batch.rejects)
 
 
 # -- sets ------------------------------------------------------------------------------------------

@@ -83,19 +83,15 @@ CREATE TEMP TABLE IF NOT EXISTS stg_oracle_cards (
     content_hash     TEXT NOT NULL,
     source_rank      TEXT NOT NULL
 ) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stg_external_identifiers (
-    source           TEXT NOT NULL,
-    external_id      TEXT NOT NULL,
-    card_version_id  UUID NOT NULL,
-    finish           TEXT,
-    priority         SMALLINT NOT NULL
-) ON COMMIT DELETE ROWS;
 
 -- name: drop_staging
-DROP TABLE IF EXISTS pg_temp.stg_card_versions, pg_temp.stg_oracle_cards, pg_temp.stg_external_identifiers;
+DROP TABLE IF EXISTS pg_temp.stg_card_versions, pg_temp.stg_oracle_cards;
 
--- name: known_set_codes
-SELECT code FROM card_catalog.sets;
+-- name: set_ids
+SELECT code, set_id::text AS set_id FROM card_catalog.sets;
+
+-- name: set_ids_for_codes
+SELECT code, set_id::text AS set_id FROM card_catalog.sets WHERE code = ANY($1::text[]);
 
 -- name: version_hashes
 SELECT card_version_id::text AS id, content_hash
@@ -206,45 +202,6 @@ WITH up AS (
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up;
-
--- name: stage_external_identifiers
--- Every other provider's identifier Scryfall gives a staged printing. The Scryfall id itself is the
--- printing's primary key, so it is not repeated here (a quarter fewer rows to write per load).
-INSERT INTO stg_external_identifiers (source, external_id, card_version_id, finish, priority)
-SELECT DISTINCT source, external_id, card_version_id, finish, priority FROM (
-    SELECT 'tcgplayer' AS source, tcgplayer_id::text AS external_id, card_version_id,
-           NULL::text AS finish, 10 AS priority
-        FROM stg_card_versions WHERE tcgplayer_id IS NOT NULL
-    UNION ALL SELECT 'tcgplayer_etched', tcgplayer_etched_id::text, card_version_id, 'etched', 10
-        FROM stg_card_versions WHERE tcgplayer_etched_id IS NOT NULL
-    UNION ALL SELECT 'cardmarket', cardmarket_id::text, card_version_id, NULL, 10
-        FROM stg_card_versions WHERE cardmarket_id IS NOT NULL
-    UNION ALL SELECT 'mtgo', mtgo_id::text, card_version_id, 'nonfoil', 10
-        FROM stg_card_versions WHERE mtgo_id IS NOT NULL
-    UNION ALL SELECT 'mtgo', mtgo_foil_id::text, card_version_id, 'foil', 10
-        FROM stg_card_versions WHERE mtgo_foil_id IS NOT NULL
-    UNION ALL SELECT 'arena', arena_id::text, card_version_id, NULL, 10
-        FROM stg_card_versions WHERE arena_id IS NOT NULL
-    UNION ALL SELECT 'multiverse', m::text, card_version_id, NULL, 10
-        FROM stg_card_versions, unnest(multiverse_ids) AS m
-) ids;
-
--- name: upsert_external_identifiers
-INSERT INTO card_catalog.external_identifiers AS e
-    (source, external_id, card_version_id, finish, priority, resolved_by)
-SELECT source, external_id, card_version_id, finish, priority, 'scryfall_bulk' FROM stg_external_identifiers
-ON CONFLICT (source, external_id, card_version_id) DO UPDATE
-    SET finish = EXCLUDED.finish, priority = EXCLUDED.priority
-    WHERE e.finish IS DISTINCT FROM EXCLUDED.finish OR e.priority IS DISTINCT FROM EXCLUDED.priority;
-
--- name: delete_stale_external_identifiers
--- Identifiers of ours ($1: printings that existed before this batch) that Scryfall no longer
--- gives; links made by other resolvers are left alone.
-DELETE FROM card_catalog.external_identifiers e
-WHERE e.card_version_id = ANY($1::uuid[]) AND e.resolved_by = 'scryfall_bulk'
-  AND NOT EXISTS (SELECT 1 FROM stg_external_identifiers f
-                  WHERE f.source = e.source AND f.external_id = e.external_id
-                    AND f.card_version_id = e.card_version_id);
 
 -- name: upsert_prices
 -- $1 source_id, $2 observed_on, $3 run_id. One observation per (printing, finish, currency) a day.

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
+
+import orjson
 
 from backend.repositories.base import BaseRepository, load_queries
 from backend.repositories.registry import repository
@@ -24,6 +27,27 @@ ORACLE_STAGING_COLUMNS = (
     "toughness", "loyalty", "defense", "colors", "color_identity", "color_indicator", "keywords",
     "produced_mana", "legalities", "reserved", "edhrec_rank", "faces", "content_hash", "source_rank",
 )
+# Printings and oracle cards not stored yet are COPied straight into the catalog. The staging tuples
+# hold JSON as text (for hashing); orjson.Fragment passes that text through the jsonb codec as is.
+_VERSION_JSON = tuple(VERSION_STAGING_COLUMNS.index(c) for c in ("image_uris", "card_faces"))
+_ORACLE_JSON = tuple(ORACLE_STAGING_COLUMNS.index(c) for c in ("legalities", "faces"))
+_FIRST_PRICE = VERSION_STAGING_COLUMNS.index("usd_cents")
+_HASHES = VERSION_STAGING_COLUMNS.index("content_hash")
+VERSION_TABLE_COLUMNS = VERSION_STAGING_COLUMNS[:_FIRST_PRICE] + (
+    "set_id", "price_usd", "price_usd_foil", "price_usd_etched", "price_eur", "price_eur_foil", "price_tix",
+    "prices_updated_at", "content_hash", "source_hash")
+PRICE_COLUMNS = ("card_version_id", "source_id", "finish", "condition", "currency", "price_type", "observed_on",
+                 "price_cents")
+
+
+def _with_fragments(row: tuple, positions: tuple[int, ...]) -> list:
+    out = list(row)
+    for i in positions:
+        if out[i] is not None:
+            out[i] = orjson.Fragment(out[i])
+    return out
+
+
 SET_COLUMNS = (
     "set_id", "code", "name", "set_type", "released_at", "block_code", "block", "parent_set_code",
     "card_count", "printed_size", "digital", "foil_only", "nonfoil_only", "icon_svg_uri", "mtgo_code",
@@ -39,8 +63,11 @@ class CatalogLoadRepository(BaseRepository):
     async def drop_staging(self) -> None:
         await self.conn.execute(queries.drop_staging)
 
-    async def known_set_codes(self) -> set[str]:
-        return {r["code"] for r in await self.conn.fetch(queries.known_set_codes)}
+    async def set_ids(self, codes: Sequence[str] | None = None) -> dict[str, str]:
+        """Set code -> set id, for every set or for `codes`."""
+        rows = await (self.conn.fetch(queries.set_ids) if codes is None
+                      else self.conn.fetch(queries.set_ids_for_codes, list(codes)))
+        return {r["code"]: r["set_id"] for r in rows}
 
     async def version_hashes(self, ids: Sequence[str]) -> dict[str, str]:
         rows = await self.conn.fetch(queries.version_hashes, ids)
@@ -68,6 +95,39 @@ class CatalogLoadRepository(BaseRepository):
         await self.conn.copy_records_to_table("stg_oracle_cards", records=records,
                                               columns=ORACLE_STAGING_COLUMNS, schema_name="pg_temp")
 
+    async def copy_oracle_cards(self, records: Sequence[tuple]) -> None:
+        """Insert oracle cards known to be new (a duplicate key raises UniqueViolationError)."""
+        rows = sorted((_with_fragments(r, _ORACLE_JSON) for r in records), key=lambda r: r[0])
+        await self.conn.copy_records_to_table("oracle_cards", schema_name="card_catalog", records=rows,
+                                              columns=ORACLE_STAGING_COLUMNS)
+
+    async def copy_card_versions(self, records: Sequence[tuple], set_ids: Sequence[str | None],
+                                 prices_observed_at: dt.datetime) -> None:
+        """Insert printings known to be new, given as staging tuples and their sets' ids."""
+        rows = []
+        for record, set_id in zip(records, set_ids):
+            row = _with_fragments(record[:_FIRST_PRICE], _VERSION_JSON)
+            cents = record[_FIRST_PRICE:_HASHES]
+            row.append(set_id)
+            row.extend(None if c is None else Decimal(c).scaleb(-2) for c in cents)
+            row.append(prices_observed_at if any(c is not None for c in cents) else None)
+            row.extend(record[_HASHES:])
+            rows.append(row)
+        await self.conn.copy_records_to_table("card_versions", schema_name="card_catalog", records=rows,
+                                              columns=VERSION_TABLE_COLUMNS)
+
+    async def copy_new_prices(self, prices: Sequence[tuple[str, str, str, int]], *, source_id: int,
+                              observed_on: dt.date, run_id: int | None) -> None:
+        """The day's (printing, finish, currency, cents) of printings just inserted: an observation and
+        the latest price each."""
+        latest = [(card, source_id, finish, "NM", currency, "market", observed_on, cents)
+                  for card, finish, currency, cents in prices]
+        await self.conn.copy_records_to_table("price_observations", schema_name="pricing",
+                                              records=[row + (run_id,) for row in latest],
+                                              columns=PRICE_COLUMNS + ("run_id",))
+        await self.conn.copy_records_to_table("latest_prices", schema_name="pricing", records=latest,
+                                              columns=PRICE_COLUMNS)
+
     async def upsert_oracle_cards(self) -> tuple[int, int]:
         inserted = int((await self.conn.execute(queries.insert_oracle_cards)).split()[-1])
         updated = int((await self.conn.execute(queries.update_oracle_cards)).split()[-1])
@@ -76,16 +136,6 @@ class CatalogLoadRepository(BaseRepository):
     async def upsert_card_versions(self, prices_observed_at: dt.datetime) -> tuple[int, int]:
         row = await self.conn.fetchrow(queries.upsert_card_versions, prices_observed_at)
         return row["inserted"], row["updated"]
-
-    async def replace_external_identifiers(self, existing_ids: Sequence[str]) -> int:
-        """Write the staged printings' identifiers; drop stale ones of those that existed before."""
-        await self.conn.execute(queries.stage_external_identifiers)
-        written = int((await self.conn.execute(queries.upsert_external_identifiers)).split()[-1])
-        removed = 0
-        if existing_ids:
-            removed = int((await self.conn.execute(queries.delete_stale_external_identifiers,
-                                                   existing_ids)).split()[-1])
-        return written + removed
 
     async def price_source_id(self, code: str) -> int:
         return await self.conn.fetchval(queries.price_source_id, code)

@@ -68,9 +68,12 @@ def test_normalize_transform_card_unions_face_colours():
     (lambda c: c.update(id="not-a-uuid"), "is not a UUID"),
     (lambda c: c.pop("oracle_id"), "field 'oracle_id' is missing"),
     (lambda c: c.pop("name"), "required field 'name' is missing"),
-    (lambda c: c.update(collector_number=12), "field 'collector_number' must be a string"),
-    (lambda c: c.update(mtgo_id="x"), "field 'mtgo_id' must be a 32-bit integer"),
-    (lambda c: c.update(colors="G"), "field 'colors' must be a list of strings"),
+    (lambda c: c.update(collector_number=12), "field 'collector_number': expected `str`, got `int`"),
+    (lambda c: c.update(mtgo_id="x"), "field 'mtgo_id': expected `int | null`, got `str`"),
+    (lambda c: c.update(mtgo_id=2**31), "field 'mtgo_id': expected `int` <= 2147483647"),
+    (lambda c: c.update(card_faces=[{"name": 7}]), "field 'card_faces[0].name': expected `str | null`"),
+    (lambda c: c.update(id="not-a-uuid"), "field 'id' 'not-a-uuid' is not a UUID"),
+    (lambda c: c.update(colors="G"), "field 'colors': expected `array | null`, got `str`"),
     (lambda c: c.update(cmc=10_000_000_000), "field 'cmc' is out of range"),
     (lambda c: c.update(released_at="yesterday"), "is not a date"),
     (lambda c: c.update(card_faces=["x"]), "card_faces"),
@@ -147,11 +150,14 @@ async def test_load_cards_writes_every_table(ingest_executor, db):
         cur.execute("""SELECT name, layout, cmc, keywords, legalities->>'modern', edhrec_rank, source_rank
                        FROM card_catalog.oracle_cards WHERE oracle_id = %s""", (uid("oracle:3"),))
         assert cur.fetchone()[:6] == ("Test Card 3", "normal", 2, ["Reach"], "legal", 103)
-        cur.execute("""SELECT source, external_id, finish FROM card_catalog.external_identifiers
+        cur.execute("""SELECT source, external_id, finish FROM card_catalog.external_id_map
                        WHERE card_version_id = %s ORDER BY source, finish""", (uid("card:tst:3"),))
         assert cur.fetchall() == [("arena", "80003", None), ("cardmarket", "60003", None),
                                   ("mtgo", "90003", "nonfoil"), ("multiverse", "500003", None),
-                                  ("tcgplayer", "70003", None)]
+                                  ("scryfall", uid("card:tst:3"), None), ("tcgplayer", "70003", None)]
+        # Scryfall's identifiers live on the printing; the table keeps other resolvers' links only.
+        cur.execute("SELECT count(*) FROM card_catalog.external_identifiers")
+        assert cur.fetchone()[0] == 0
         expected = [("nonfoil", "EUR", 10), ("nonfoil", "TIX", 3), ("foil", "USD", 450), ("nonfoil", "USD", 325)]
         cur.execute("""SELECT finish, currency, price_cents FROM pricing.price_observations
                        WHERE card_version_id = %s AND observed_on = %s ORDER BY currency, finish""",
@@ -180,7 +186,7 @@ async def test_reload_of_unchanged_cards_writes_nothing(ingest_executor, db):
     before = _xmins(db)
     counts = await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY, batch_size=5)
     assert (counts.inserted, counts.updated, counts.unchanged) == (0, 0, len(cards))
-    assert counts.oracle_inserted == counts.oracle_updated == counts.external_ids_written == 0
+    assert counts.oracle_inserted == counts.oracle_updated == 0
     assert _xmins(db) == before
 
 
@@ -210,7 +216,7 @@ async def test_changed_cards_are_updated(ingest_executor, db):
         assert cur.fetchone()[0] == "New flavour."
         cur.execute("SELECT oracle_text FROM card_catalog.oracle_cards WHERE oracle_id = %s", (changed[2]["oracle_id"],))
         assert cur.fetchone()[0] == "Errata."
-        cur.execute("""SELECT external_id FROM card_catalog.external_identifiers
+        cur.execute("""SELECT external_id FROM card_catalog.external_id_map
                        WHERE card_version_id = %s AND source = 'multiverse'""", (changed[3]["id"],))
         assert cur.fetchall() == [("777",)]
 
@@ -227,7 +233,7 @@ async def test_malformed_cards_are_rejected_while_the_rest_load(ingest_executor,
     with db.cursor() as cur:
         cur.execute("SELECT scryfall_id, reason, payload IS NOT NULL FROM card_catalog.card_rejects ORDER BY id")
         rejects = cur.fetchall()
-    assert (uid("card:tst:4000"), "field 'mtgo_id' must be a 32-bit integer, got 'not a number'", True) in rejects
+    assert (uid("card:tst:4000"), "field 'mtgo_id': expected `int | null`, got `str`", True) in rejects
     assert (None, "field 'id' is missing", True) in rejects
     assert any(r[1] == "card must be a JSON object, got str" for r in rejects)
 
@@ -327,7 +333,7 @@ async def test_unchanged_lines_are_skipped_before_parsing(tmp_path, ingest_execu
 
     parsed = []
     real = loader.normalize_card
-    monkeypatch.setattr(loader, "normalize_card", lambda card: parsed.append(card["id"]) or real(card))
+    monkeypatch.setattr(loader, "normalize_card", lambda card: parsed.append(card.id) or real(card))
     # Same bytes: nothing parsed. A field we do not store changed: parsed, compared, not written.
     cards[0]["related_uris"] = {"edhrec": "https://example.org/changed"}
     write_bulk(path, cards)
@@ -373,3 +379,61 @@ async def test_card_the_database_refuses_is_isolated_and_rejected(ingest_executo
         assert cur.fetchone()[0] == len(cards) - 1
     assert card_id == cards[3]["id"]
     assert reason.startswith("database refused the card: CharacterNotInRepertoireError")
+
+
+async def test_duplicate_ids_across_concurrent_batches_are_loaded_once(ingest_executor, db):
+    cards = [modern_card(1), modern_card(2), modern_card(1), modern_card(2), modern_card(3)]
+    counts = await load_cards(executor=ingest_executor, cards=cards, observed_on=DAY, batch_size=1, writers=3)
+    assert counts.inserted + counts.unchanged == 5 and counts.inserted == 3
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+        assert cur.fetchone()[0] == 3
+        cur.execute("SELECT count(*) FROM pricing.price_observations WHERE card_version_id = %s", (cards[0]["id"],))
+        assert cur.fetchone()[0] == 4
+
+
+async def test_rows_believed_new_but_already_stored_fall_back_to_the_upsert(ingest_executor, db, monkeypatch):
+    """New printings and oracle cards are COPied straight in; when another process wrote one of
+    them meanwhile (simulated: the loader is told nothing is stored), the batch goes through the
+    set-based upsert instead: nothing fails, nothing is duplicated, nothing unchanged is rewritten."""
+    from backend.repositories.card_catalog.catalog_load_repository import CatalogLoadRepository
+
+    cards = sample_cards(10)
+    await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY)
+    before = _xmins(db)
+
+    async def nothing_stored(self, ids):
+        return {}
+    monkeypatch.setattr(CatalogLoadRepository, "version_hashes", nothing_stored)
+    monkeypatch.setattr(CatalogLoadRepository, "oracle_hashes", nothing_stored)
+    counts = await load_cards(executor=ingest_executor, cards=copy.deepcopy(cards), observed_on=DAY)
+    assert (counts.inserted, counts.updated, counts.unchanged, counts.rejected) == (0, 0, 10, 0)
+    assert counts.oracle_inserted == counts.oracle_updated == 0
+    assert _xmins(db) == before
+
+
+async def test_external_id_map_and_resolver(ingest_executor, db):
+    card = modern_card(3)
+    await load_cards(executor=ingest_executor, cards=[card], observed_on=DAY)
+    with db.cursor() as cur:
+        # A link another resolver made (MTGStocks), with a lower priority than Scryfall's own ids.
+        cur.execute("""INSERT INTO card_catalog.external_identifiers (source, external_id, card_version_id, priority,
+                                                                      resolved_by)
+                       VALUES ('mtgstocks', '4242', %s, 50, 'set_number')""", (card["id"],))
+        cur.execute("SELECT card_version_id::text, finish, resolved_by FROM card_catalog.resolve_external_id(%s, %s)",
+                    ("mtgo", str(card["mtgo_id"])))
+        assert cur.fetchall() == [(card["id"], "nonfoil", "scryfall")]
+        for source, external_id in (("tcgplayer", card["tcgplayer_id"]), ("arena", card["arena_id"]),
+                                    ("cardmarket", card["cardmarket_id"]), ("multiverse", card["multiverse_ids"][0]),
+                                    ("scryfall", card["id"]), ("mtgstocks", "4242")):
+            cur.execute("SELECT card_version_id::text FROM card_catalog.resolve_external_id(%s, %s)",
+                        (source, str(external_id)))
+            assert cur.fetchall() == [(card["id"],)], source
+        # Malformed or out-of-range ids find nothing instead of raising.
+        for source, external_id in (("mtgo", "abc"), ("tcgplayer", "99999999999"), ("scryfall", "nope"),
+                                    ("multiverse", "-1"), ("unknown", "1")):
+            cur.execute("SELECT count(*) FROM card_catalog.resolve_external_id(%s, %s)", (source, external_id))
+            assert cur.fetchone()[0] == 0, (source, external_id)
+        cur.execute("""SELECT source, priority FROM card_catalog.external_id_map WHERE card_version_id = %s
+                       AND source IN ('mtgstocks', 'tcgplayer') ORDER BY priority""", (card["id"],))
+        assert cur.fetchall() == [("tcgplayer", 10), ("mtgstocks", 50)]
