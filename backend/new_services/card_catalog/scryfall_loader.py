@@ -914,8 +914,19 @@ class BulkFile:
                 self._reader.close()
 
     @staticmethod
-    def _lines(stream):
-        for line in stream:
+    def _split_lines(stream, chunk_size: int = 1 << 20):
+        # One split per megabyte is several times cheaper than a readline() call per card.
+        rest = b""
+        while chunk := stream.read(chunk_size):
+            lines = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
+            rest = lines.pop()
+            yield from lines
+        if rest:
+            yield rest
+
+    @classmethod
+    def _lines(cls, stream):
+        for line in cls._split_lines(stream):
             text = line.strip()
             if not text or text == b"[" or text == b"]":
                 continue
