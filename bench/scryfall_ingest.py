@@ -17,6 +17,7 @@ import asyncio
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -142,9 +143,25 @@ def bench_file(server: str, path: Path) -> dict:
         admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _report(r: dict) -> None:
+    first, second = r["first"], r["second"]
+    print(f"{r['file']}: {r['cards']:,} cards\n"
+          f"  plain COPY jsonb     {r['copy_s']:6.2f} s  ({r['cards'] / r['copy_s']:,.0f} cards/s)\n"
+          f"  first load           {first['elapsed']:6.2f} s  ({r['cards'] / first['elapsed']:,.0f} cards/s, "
+          f"{first['elapsed'] / r['copy_s']:.2f}x plain COPY, peak RSS {first['peak_rss_mb']:.0f} MB, "
+          f"loader CPU {first['python_cpu_s']:.1f} s; "
+          f"inserted {first['inserted']:,}, rejected {first['rejected']})\n"
+          f"  unchanged re-load    {second['elapsed']:6.2f} s  ({r['cards'] / second['elapsed']:,.0f} cards/s, "
+          f"{first['elapsed'] / second['elapsed']:.1f}x faster, peak RSS {second['peak_rss_mb']:.0f} MB; "
+          f"unchanged {second['unchanged']:,}; catalog rows written: "
+          f"{'0' if r['reload_wrote_nothing'] else 'SOME'})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", type=Path, action="append")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure each file N times (fresh database each time) and print the medians")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -152,21 +169,27 @@ def main() -> None:
     files = args.file or [p for p in (SHARED / "default-cards-2019.json.gz", SHARED / "cards-2022-2026.json.gz")
                           if p.is_file()]
     server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    rows = []
+    summary = []
     for path in files:
-        r = bench_file(server, path)
-        rows.append(r)
-        first, second = r["first"], r["second"]
-        print(f"{r['file']}: {r['cards']:,} cards\n"
-              f"  plain COPY jsonb     {r['copy_s']:6.2f} s  ({r['cards'] / r['copy_s']:,.0f} cards/s)\n"
-              f"  first load           {first['elapsed']:6.2f} s  ({r['cards'] / first['elapsed']:,.0f} cards/s, "
-              f"{first['elapsed'] / r['copy_s']:.2f}x plain COPY, peak RSS {first['peak_rss_mb']:.0f} MB, "
-              f"loader CPU {first['python_cpu_s']:.1f} s; "
-              f"inserted {first['inserted']:,}, rejected {first['rejected']})\n"
-              f"  unchanged re-load    {second['elapsed']:6.2f} s  ({r['cards'] / second['elapsed']:,.0f} cards/s, "
-              f"{first['elapsed'] / second['elapsed']:.1f}x faster, peak RSS {second['peak_rss_mb']:.0f} MB; "
-              f"unchanged {second['unchanged']:,}; catalog rows written: "
-              f"{'0' if r['reload_wrote_nothing'] else 'SOME'})", flush=True)
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            runs.append(bench_file(server, path))
+            _report(runs[-1])
+        median = statistics.median
+        cards = runs[0]["cards"]
+        summary.append((path.name, cards, median(r["copy_s"] for r in runs),
+                        median(r["first"]["elapsed"] for r in runs),
+                        median(r["first"]["elapsed"] / r["copy_s"] for r in runs),
+                        median(r["first"]["elapsed"] / r["second"]["elapsed"] for r in runs),
+                        max(r["first"]["peak_rss_mb"] for r in runs),
+                        all(r["reload_wrote_nothing"] for r in runs)))
+    if args.repeat > 1 or len(files) > 1:
+        print(f"\nmedians of {args.repeat} run(s) per file:\n"
+              f"{'file':32} {'cards':>8} {'COPY s':>7} {'load s':>7} {'cards/s':>8} {'x COPY':>7} "
+              f"{'re-load':>8} {'peak RSS':>9}")
+        for name, cards, copy_s, load_s, ratio, speedup, rss, clean in summary:
+            print(f"{name:32} {cards:8,} {copy_s:7.2f} {load_s:7.2f} {cards / load_s:8,.0f} {ratio:6.2f}x "
+                  f"{speedup:6.1f}x{'' if clean else '!'} {rss:6.0f} MB")
 
 
 if __name__ == "__main__":

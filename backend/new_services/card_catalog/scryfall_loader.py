@@ -510,8 +510,8 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
     threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scryfall-load")
     loop = asyncio.get_running_loop()
     next_batch = _batch_source(cards, batch_size, threads)
-    # Reading runs ahead of the writers by at most `writers` batches: memory stays bounded.
-    queue: asyncio.Queue[list | None] = asyncio.Queue(maxsize=writers)
+    # Reading (a few ms a batch) runs ahead of the writers by one batch: memory stays bounded.
+    queue: asyncio.Queue[list | None] = asyncio.Queue(maxsize=1)
 
     async def produce() -> None:
         while True:

@@ -104,16 +104,16 @@ class CatalogLoadRepository(BaseRepository):
     async def copy_card_versions(self, records: Sequence[tuple], set_ids: Sequence[str | None],
                                  prices_observed_at: dt.datetime) -> None:
         """Insert printings known to be new, given as staging tuples and their sets' ids."""
-        rows = []
-        for record, set_id in zip(records, set_ids):
-            row = _with_fragments(record[:_FIRST_PRICE], _VERSION_JSON)
-            cents = record[_FIRST_PRICE:_HASHES]
-            row.append(set_id)
-            row.extend(None if c is None else Decimal(c).scaleb(-2) for c in cents)
-            row.append(prices_observed_at if any(c is not None for c in cents) else None)
-            row.extend(record[_HASHES:])
-            rows.append(row)
-        await self.conn.copy_records_to_table("card_versions", schema_name="card_catalog", records=rows,
+        def rows():   # built as COPY consumes them: no second copy of the batch in memory
+            for record, set_id in zip(records, set_ids):
+                row = _with_fragments(record[:_FIRST_PRICE], _VERSION_JSON)
+                cents = record[_FIRST_PRICE:_HASHES]
+                row.append(set_id)
+                row.extend(None if c is None else Decimal(c).scaleb(-2) for c in cents)
+                row.append(prices_observed_at if any(c is not None for c in cents) else None)
+                row.extend(record[_HASHES:])
+                yield row
+        await self.conn.copy_records_to_table("card_versions", schema_name="card_catalog", records=rows(),
                                               columns=VERSION_TABLE_COLUMNS)
 
     async def copy_new_prices(self, prices: Sequence[tuple[str, str, str, int]], *, source_id: int,
