@@ -123,10 +123,11 @@ _set_ids: dict[str, str] = {}
 # The fields of a Scryfall card object we read, typed: msgspec decodes a line straight into these
 # (skipping every other field) and checks the types in C as it goes, so a malformed card is refused
 # with the path of the offending value. Both schemas fit: the older one simply leaves some unset.
+# gc=False: these structs never take part in reference cycles, so the cyclic GC need not track them.
 Int32 = Annotated[int, msgspec.Meta(ge=-2**31, le=2**31 - 1)]
 
 
-class _Face(msgspec.Struct):
+class _Face(msgspec.Struct, gc=False):
     name: str | None = None
     printed_name: str | None = None
     mana_cost: str | None = None
@@ -147,7 +148,7 @@ class _Face(msgspec.Struct):
     cmc: float | None = None
 
 
-class ScryfallCard(msgspec.Struct):
+class ScryfallCard(msgspec.Struct, gc=False):
     id: str
     name: str
     layout: str
@@ -248,9 +249,10 @@ def _derived_set_id(code: str) -> str:
     return set_id
 
 
-def normalize_card(card: Any) -> NormalizedCard:
+def normalize_card(card: Any, source_hash: str | None = None) -> NormalizedCard:
     """Validate one Scryfall card object (old or modern schema; a dict or a decoded ScryfallCard)
-    into staging rows; raise CardRejected saying why it cannot be loaded."""
+    into staging rows; raise CardRejected saying why it cannot be loaded. `source_hash` (the hash
+    of the card's bytes in a bulk file) is stored with the printing."""
     if card.__class__ is not ScryfallCard:
         if not isinstance(card, dict):
             raise CardRejected(f"card must be a JSON object, got {type(card).__name__}")
@@ -366,7 +368,7 @@ def normalize_card(card: Any) -> NormalizedCard:
 
     return NormalizedCard(
         card_version_id=card_id, oracle_id=oracle_id, set_code=set_code, set_row=set_row,
-        version=version_values + (version_hash, None), version_hash=version_hash,
+        version=version_values + (version_hash, source_hash), version_hash=version_hash,
         oracle=oracle_values + (oracle_hash, oracle_rank), oracle_hash=oracle_hash, oracle_rank=oracle_rank,
         prices=prices,
     )
@@ -423,7 +425,7 @@ def _normalize_batch(raw_cards: list) -> _Batch:
         else:
             parsed = raw
         try:
-            card = normalize_card(parsed)
+            card = normalize_card(parsed, source_hash)
         except Exception as exc:  # a malformed card must not stop the load; keep it with the reason
             payload = _raw_payload(raw.text) if raw.__class__ is RawCard else _reject_payload(raw)
             if isinstance(exc, CardRejected):
@@ -433,8 +435,6 @@ def _normalize_batch(raw_cards: list) -> _Batch:
                     raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None)
                 rejects.append((card_id, f"invalid card: {type(exc).__name__}: {exc}", payload))
             continue
-        if source_hash is not None:
-            card.version = card.version[:-1] + (source_hash,)
         cards[card.card_version_id] = card
     return _Batch(cards, rejects, len(raw_cards))
 
