@@ -28,6 +28,7 @@ import orjson
 from backend.repositories.card_catalog.catalog_load_repository import CatalogLoadRepository
 
 DEFAULT_BATCH_SIZE = 2500
+STARTING_BATCH_SIZE = 250
 DEFAULT_WRITERS = 2
 # Sets created from a card without `set_id` (older schema) get an id derived from their code.
 SET_ID_NAMESPACE = uuid.UUID("6f1b7c1e-5a43-4c1e-9d7e-2a7c3b0e5f10")
@@ -580,16 +581,28 @@ async def _notify(callback, counts: LoadCounts) -> None:
             await result
 
 
+def _batch_sizes(batch_size: int) -> Iterator[int]:
+    # Small batches first, doubling up to `batch_size`: every writer gets work (and the database
+    # its first rows) sooner, and a small file is spread over all writers instead of one or two.
+    size = max(1, min(batch_size, STARTING_BATCH_SIZE))
+    while size < batch_size:
+        yield size
+        size *= 2
+    while True:
+        yield batch_size
+
+
 def _batch_source(cards, batch_size: int, threads: ThreadPoolExecutor):
-    """An async function returning the next list of up to `batch_size` input items, or None."""
+    """An async function returning the next list of input items (see _batch_sizes), or None."""
+    sizes = _batch_sizes(batch_size)
     if hasattr(cards, "__aiter__"):
         aiterator = cards.__aiter__()
 
         async def next_async() -> list | None:
-            raw = []
+            raw, size = [], next(sizes)
             async for item in aiterator:
                 raw.append(item)
-                if len(raw) >= batch_size:
+                if len(raw) >= size:
                     break
             return raw or None
 
@@ -599,7 +612,7 @@ def _batch_source(cards, batch_size: int, threads: ThreadPoolExecutor):
 
     async def next_sync() -> list | None:
         # Reading (decompressing, splitting) happens in a thread so the writers keep the loop.
-        return await asyncio.get_running_loop().run_in_executor(threads, _take, iterator, batch_size) or None
+        return await asyncio.get_running_loop().run_in_executor(threads, _take, iterator, next(sizes)) or None
 
     return next_sync
 

@@ -437,3 +437,11 @@ async def test_external_id_map_and_resolver(ingest_executor, db):
         cur.execute("""SELECT source, priority FROM card_catalog.external_id_map WHERE card_version_id = %s
                        AND source IN ('mtgstocks', 'tcgplayer') ORDER BY priority""", (card["id"],))
         assert cur.fetchall() == [("tcgplayer", 10), ("mtgstocks", 50)]
+
+
+def test_batches_start_small_and_double_up_to_the_batch_size():
+    from itertools import islice
+
+    from backend.new_services.card_catalog.scryfall_loader import STARTING_BATCH_SIZE, _batch_sizes
+    assert list(islice(_batch_sizes(2500), 6)) == [STARTING_BATCH_SIZE * 2 ** i for i in range(4)] + [2500, 2500]
+    assert list(islice(_batch_sizes(7), 3)) == [7, 7, 7]
