@@ -9,7 +9,6 @@ import ctypes.util
 import datetime as dt
 import gc
 import gzip
-import hashlib
 import io
 import os
 import re
@@ -24,6 +23,7 @@ import asyncpg
 import ijson
 import msgspec
 import orjson
+import xxhash
 
 from backend.repositories.card_catalog.catalog_load_repository import CatalogLoadRepository
 
@@ -108,7 +108,9 @@ def _json(value: Any) -> str | None:
 
 def _digest(values: tuple) -> str:
     # The tuples hold no dicts (those are already canonical JSON text), so no key sorting needed.
-    return hashlib.blake2b(orjson.dumps(values), digest_size=16).hexdigest()
+    # XXH3-128: change detection, not security (the files come from Scryfall or an admin), and
+    # ~15x faster than blake2b, which was a tenth of the loader's CPU.
+    return xxhash.xxh3_128_hexdigest(orjson.dumps(values))
 
 
 _ORACLE_FACE_KEYS = ("name", "mana_cost", "type_line", "oracle_text", "power", "toughness", "loyalty",
@@ -835,7 +837,7 @@ class RawCard:
         self.text = text
         match = _LINE_ID.search(text, 0, 400)
         self.card_id = match.group(1).decode() if match else None
-        self.source_hash = hashlib.blake2b(text, digest_size=16).hexdigest()
+        self.source_hash = xxhash.xxh3_128_hexdigest(text)
 
 
 class _CountingReader(io.RawIOBase):
