@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import ctypes.util
 import datetime as dt
 import gc
 import gzip
@@ -560,7 +559,7 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
 
 def _load_malloc_trim():
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return ctypes.CDLL(None).malloc_trim   # the C library the interpreter already runs on
     except (OSError, AttributeError):   # not glibc: nothing to trim
         return None
 
@@ -688,14 +687,13 @@ async def _write_batch(conn, repo: CatalogLoadRepository, batch: _Batch, ctx: _L
             counts.oracle_inserted, counts.oracle_updated = await _write_oracles(conn, repo, todo)
     new = [c for c in todo if c.card_version_id not in stored]
     try:
-        await _write_printings(conn, repo, batch, new, [c for c in todo if c.card_version_id in stored],
-                               ctx, counts)
+        written = await _write_printings(conn, repo, batch, new,
+                                         [c for c in todo if c.card_version_id in stored], ctx)
     except _COPY_CONFLICTS:
         if not new:
             raise
-        counts.inserted = counts.updated = counts.price_observations = counts.latest_prices = 0
-        counts.unchanged = len(cards) - len(todo)
-        await _write_printings(conn, repo, batch, [], todo, ctx, counts)
+        written = await _write_printings(conn, repo, batch, [], todo, ctx)
+    counts.add(written)
     return counts
 
 
@@ -749,9 +747,11 @@ async def _write_oracles(conn, repo: CatalogLoadRepository, cards: list[Normaliz
 
 
 async def _write_printings(conn, repo: CatalogLoadRepository, batch: _Batch, new: list[NormalizedCard],
-                           changed: list[NormalizedCard], ctx: _LoadContext, counts: LoadCounts) -> None:
+                           changed: list[NormalizedCard], ctx: _LoadContext) -> LoadCounts:
     """The printings, their prices and the batch's rejects: all or nothing. Printings not stored
-    yet are COPied straight into the catalog; the others go through staging and a set-based upsert."""
+    yet are COPied straight into the catalog; the others go through staging and a set-based upsert.
+    Returns what was written (counted only once the transaction commits)."""
+    counts = LoadCounts()
     async with conn.transaction():
         if new:
             # Key order, so writers that happen to hold the same printing cannot deadlock.
@@ -771,13 +771,14 @@ async def _write_printings(conn, repo: CatalogLoadRepository, batch: _Batch, new
             inserted, updated = await repo.upsert_card_versions(ctx.observed_at)
             counts.inserted += inserted
             counts.updated = updated
-            counts.unchanged += len(changed) - inserted - updated
+            counts.unchanged = len(changed) - inserted - updated
             if any(c.prices for c in changed):
                 observed, latest = await repo.upsert_prices(source_id=ctx.source_id, observed_on=ctx.observed_on,
                                                             run_id=ctx.run_id)
                 counts.price_observations += observed
                 counts.latest_prices += latest
         await repo.insert_rejects(ctx.run_id, batch.rejects)
+    return counts
 
 
 # -- sets ------------------------------------------------------------------------------------------
