@@ -515,9 +515,15 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
     # Reading (a few ms a batch) runs ahead of the writers by one batch: memory stays bounded.
     queue: asyncio.Queue[list | None] = asyncio.Queue(maxsize=1)
 
+    read_errors: list[Exception] = []
+
     async def produce() -> None:
         while True:
-            batch = await next_batch()
+            try:
+                batch = await next_batch()
+            except Exception as exc:   # e.g. a truncated file: the batches already read still land
+                read_errors.append(exc)
+                batch = None
             await queue.put(batch)
             if batch is None:
                 return
@@ -554,6 +560,8 @@ async def _load_cards(executor, cards, *, run_id, observed_on, observed_at, batc
                 group.create_task(write())
     finally:
         threads.shutdown(wait=False, cancel_futures=True)
+    if read_errors:
+        raise read_errors[0]
     return total
 
 
