@@ -1,13 +1,9 @@
-"""Async Scryfall HTTP client: identified requests, a request-rate limit, retries with backoff on
-429/5xx (honouring Retry-After), paged lists, and resumable streaming downloads."""
+"""Async Scryfall HTTP client: paged lists and resumable streaming downloads, on top of the shared
+polite client (identified requests, a request-rate limit, retries honouring Retry-After)."""
 from __future__ import annotations
 
-import asyncio
-import email.utils
 import hashlib
 import logging
-import random
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,12 +11,14 @@ from typing import Any
 import httpx
 import orjson
 
+from backend.integrations.http_client import Clock, HttpPolicy, PoliteHttpClient, RetriesExhausted
 from backend.integrations.scryfall.config import ScryfallSettings
 
 logger = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHUNK_SIZE = 1 << 20
+# Scryfall asks every client to send an Accept header.
+ACCEPT = "application/json;q=0.9,*/*;q=0.8"
 
 
 class ScryfallError(RuntimeError):
@@ -43,50 +41,13 @@ class DownloadResult:
     resumed_from: int          # offset of the last Range request that continued a partial file; 0 if none
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as seconds: either a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-class _RateLimiter:
-    """At most `rate` request starts per second (Scryfall asks for <= 10/s)."""
-
-    def __init__(self, rate: float):
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-                now = self._next
-            self._next = now + self.interval
-
-
 class ScryfallClient:
-    def __init__(self, config: ScryfallSettings, *, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(self, config: ScryfallSettings, *, transport: httpx.AsyncBaseTransport | None = None,
+                 clock: Clock | None = None):
         self.config = config
-        self.base_url = config.base_url.rstrip("/")
-        self._limiter = _RateLimiter(config.requests_per_second)
-        self._http = httpx.AsyncClient(
-            headers={"User-Agent": config.user_agent, "Accept": "application/json;q=0.9,*/*;q=0.8"},
-            timeout=httpx.Timeout(config.timeout_seconds),
-            transport=transport,
-            follow_redirects=True,
-        )
+        self.http = PoliteHttpClient(HttpPolicy.from_settings(config, name="scryfall", headers={"Accept": ACCEPT}),
+                                     transport=transport, clock=clock)
+        self.base_url = self.http.base_url
 
     async def __aenter__(self) -> "ScryfallClient":
         return self
@@ -95,44 +56,17 @@ class ScryfallClient:
         await self.close()
 
     async def close(self) -> None:
-        await self._http.aclose()
-
-    def _url(self, path_or_url: str) -> str:
-        return path_or_url if path_or_url.startswith(("http://", "https://")) else f"{self.base_url}{path_or_url}"
-
-    def _backoff(self, attempt: int, response: httpx.Response | None) -> float:
-        hinted = retry_after_seconds(response.headers.get("retry-after")) if response is not None else None
-        if hinted is not None:
-            return min(hinted, self.config.backoff_max_seconds)
-        delay = self.config.backoff_base_seconds * (2 ** attempt)
-        return min(delay * (0.5 + random.random() / 2), self.config.backoff_max_seconds)
+        await self.http.aclose()
 
     async def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
-        """Send with rate limit and retries; returns a response with a non-retryable status."""
-        last_error: str = ""
-        for attempt in range(self.config.max_retries + 1):
-            await self._limiter.wait()
-            response = None
-            try:
-                response = await self._http.send(request, stream=stream)
-            except httpx.TransportError as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
-            else:
-                if response.status_code not in RETRY_STATUSES:
-                    return response
-                last_error = f"HTTP {response.status_code}"
-                await response.aclose()
-            if attempt == self.config.max_retries:
-                break
-            delay = self._backoff(attempt, response)
-            logger.info("scryfall %s %s: %s, retrying in %.2fs", request.method, request.url, last_error, delay)
-            await asyncio.sleep(delay)
-        status = response.status_code if response is not None else None
-        raise ScryfallError(f"{request.method} {request.url} failed after {self.config.max_retries + 1} "
-                            f"attempts: {last_error}", status=status)
+        """Send through the polite client; returns a response with a non-retryable status."""
+        try:
+            return await self.http.send(request, stream=stream)
+        except RetriesExhausted as exc:
+            raise ScryfallError(str(exc), status=exc.status) from exc
 
     async def get_json(self, path_or_url: str, params: dict | None = None) -> Any:
-        request = self._http.build_request("GET", self._url(path_or_url), params=params)
+        request = self.http.build_request("GET", path_or_url, params=params)
         response = await self._send(request)
         body = response.content
         if response.status_code >= 400:
@@ -189,7 +123,7 @@ class ScryfallClient:
                 headers["If-Range"] = validator
             else:
                 offset = 0
-            request = self._http.build_request(
+            request = self.http.build_request(
                 "GET", uri, headers=headers,
                 extensions={"timeout": httpx.Timeout(self.config.timeout_seconds,
                                                      read=self.config.download_read_timeout_seconds).as_dict()})
@@ -215,7 +149,7 @@ class ScryfallClient:
                 logger.warning("download of %s interrupted at %s bytes (%s); resuming", uri,
                                part.stat().st_size if part.exists() else 0, last_error)
                 if attempt < self.config.max_retries:
-                    await asyncio.sleep(self._backoff(attempt, None))
+                    await self.http.sleep(self.http.retry_delay(attempt))
                 continue
             finally:
                 await response.aclose()
