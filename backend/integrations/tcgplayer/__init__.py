@@ -1,0 +1,1 @@
+"""TCGplayer: streaming readers of marketplace dumps (listings and products)."""

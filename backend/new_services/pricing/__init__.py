@@ -1,0 +1,1 @@
+"""Pricing: price history for cards, and its presentation (SVG charts)."""
