@@ -1,68 +1,33 @@
 """The FastAPI application: create_app() and its lifespan.
 
-Start-up order: boot guard -> logging -> asyncpg pool -> psycopg2 pool -> QueryExecutor ->
-Redis client -> ServiceManager (discovers and validates every service key). Shutdown reverses it.
+The lifespan builds the process's composition root (backend/runtime.py: boot guard, asyncpg pool,
+QueryExecutor, psycopg2 pool, Redis, task queue, ServiceManager) and closes it on shutdown.
 """
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import AsyncIterator
 
-import redis.asyncio as aioredis
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.api import api_router
 from backend.api.system import router as system_router
-from backend.core.boot_guard import run_boot_guard
-from backend.core.database import close_async_pool, init_async_pool, init_sync_pool
 from backend.core.logging_config import configure_logging
 from backend.core.settings import Settings, get_settings
-from backend.new_services.service_manager import ServiceManager
 from backend.request_handling.exception_handlers import register_exception_handlers
 from backend.request_handling.middleware import RequestContextMiddleware
-from backend.request_handling.QueryExecutor import QueryExecutor
-
-logger = logging.getLogger("automana.app")
-
-
-def create_redis(settings: Settings) -> aioredis.Redis | None:
-    url = settings.redis_url or settings.celery_broker_url
-    if not url or not url.startswith(("redis://", "rediss://", "unix://")):
-        return None
-    return aioredis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
+from backend.runtime import Runtime
 
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    run_boot_guard(settings)
     configure_logging(settings, "api")
-    pool = await init_async_pool(settings)
-    sync_pool = None
-    redis_client = None
-    manager = None
-    try:
-        sync_pool = init_sync_pool(settings)
-        executor = QueryExecutor(pool, sync_pool)
-        redis_client = create_redis(settings)
-        manager = ServiceManager.initialize(
-            executor, {"settings": settings, "redis": redis_client}, app.state.reference_roots
-        )
-        app.state.executor = executor
-        app.state.redis = redis_client
-        app.state.service_manager = manager
-        logger.info("AutoMana API started (env=%s, %d service keys)", settings.env, len(manager.keys()))
+    async with Runtime(settings, service_type="api", reference_roots=app.state.reference_roots) as runtime:
+        app.state.runtime = runtime
+        app.state.service_manager = runtime.service_manager
         yield
-    finally:
-        if manager is not None:
-            await manager.close()
-        if redis_client is not None:
-            await redis_client.aclose()
-        if sync_pool is not None:
-            sync_pool.close()
-        await close_async_pool(pool)
 
 
 def create_app(settings: Settings | None = None, *, reference_roots=None,

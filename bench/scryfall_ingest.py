@@ -120,7 +120,7 @@ def child(path: Path) -> None:
         pool = await asyncpg.create_pool(url, min_size=1, max_size=4, init=_init_connection)
         manager = ServiceManager.initialize(QueryExecutor(pool), {"settings": Settings(database_url=url)})
         started = time.perf_counter()
-        result = await manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+        result = await manager.execute_service("integrations.scryfall.load_file", path=str(path))
         result["elapsed"] = time.perf_counter() - started
         await pool.close()
         return result

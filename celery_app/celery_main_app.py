@@ -1,11 +1,8 @@
 """The Celery app. Tasks are thin adapters over registry keys (see celery_app/tasks/)."""
 from __future__ import annotations
 
-import logging
-
 from celery import Celery, signals
 
-from backend.core.boot_guard import run_boot_guard
 from backend.core.logging_config import configure_logging, task_context_var
 from backend.core.settings import get_settings
 from celery_app.celeryconfig import build_config
@@ -26,12 +23,10 @@ celery_app = create_celery_app()
 
 @signals.worker_process_init.connect
 def _init_worker_process(**_: object) -> None:
-    # Each prefork child builds its own pools (sockets must not be shared across fork).
+    # Each prefork child builds its own composition root (sockets must not be shared across fork).
     from celery_app.worker_runtime import get_runtime
 
-    settings = get_settings()
-    run_boot_guard(settings)
-    configure_logging(settings, "worker")
+    configure_logging(get_settings(), "worker")
     get_runtime().start()
 
 
@@ -47,6 +42,18 @@ def _setup_logging(**_: object) -> None:
     configure_logging(get_settings(), "worker")
 
 
+@signals.worker_init.connect
+def _store_parent_logs(**_: object) -> None:
+    # The parent process (which reports lost and timed-out children) stores its warnings too, on
+    # a sync pool of its own; children replace the handler with one on their own pool.
+    from backend.repositories.ops.log_writer import attach_database_logging
+    from backend.runtime import open_sync_pool
+
+    settings = get_settings()
+    if settings.database_url:
+        attach_database_logging(settings, open_sync_pool(settings), "worker")
+
+
 @signals.task_prerun.connect
 def _bind_task_context(task_id=None, task=None, **_: object) -> None:
     task_context_var.set({"task_id": task_id, "task_name": getattr(task, "name", None)})
@@ -55,6 +62,3 @@ def _bind_task_context(task_id=None, task=None, **_: object) -> None:
 @signals.task_postrun.connect
 def _clear_task_context(**_: object) -> None:
     task_context_var.set(None)
-
-
-logging.getLogger(__name__).debug("celery app configured")

@@ -1,10 +1,9 @@
-"""Celery settings, all from backend.core.settings; the beat schedule lives here and only here."""
+"""Celery settings, all from backend.core.settings; every beat entry is built here and only here."""
 from __future__ import annotations
 
 from celery.schedules import crontab
 
 from backend.core.settings import Settings
-from backend.integrations.scryfall.config import beat_entries as scryfall_beat_entries
 
 
 def build_config(settings: Settings) -> dict:
@@ -40,7 +39,8 @@ def build_config(settings: Settings) -> dict:
 
 def beat_schedule(settings: Settings) -> dict:
     """Periodic work. Each entry expires, so a backlog queued while workers were down is dropped."""
-    return {
+    scryfall = settings.scryfall
+    schedule = {
         "ops-prune-log-records": {
             "task": "automana.ops.prune_log_records",
             "schedule": crontab(minute=17, hour=3),
@@ -51,5 +51,13 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": crontab(minute=43, hour=3),
             "options": {"expires": 6 * 3600},
         },
-        **scryfall_beat_entries(),
     }
+    if scryfall.schedule_enabled:
+        # Scryfall refreshes its bulk files about every 12 hours; one load a day is plenty.
+        schedule["scryfall-daily-ingest"] = {
+            "task": "automana.scryfall.scheduled_run",
+            "schedule": crontab(minute=scryfall.schedule_minute, hour=scryfall.schedule_hour),
+            "kwargs": {"bulk_type": scryfall.bulk_type},
+            "options": {"expires": scryfall.schedule_expires_seconds},
+        }
+    return schedule

@@ -2,8 +2,10 @@
 pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.app",
-    "tests.fixtures.celery",
     "tests.fixtures.users",
     "tests.fixtures.scryfall",
+    "tests.fixtures.celery",
     "tests.fixtures.catalog",
+    "tests.fixtures.clock",
+    "tests.fixtures.mtg_stock",
 ]

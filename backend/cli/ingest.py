@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from backend.core.settings import get_settings
+from backend.integrations.scryfall.config import BULK_TYPES
 
 ingest_app = typer.Typer(help="Load external data into the catalog.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -54,9 +55,11 @@ def ingest_scryfall(
     force: Annotated[bool, typer.Option(help="Load even if this bulk file was loaded before")] = False,
 ) -> None:
     """Load Scryfall cards: from the API (download + load), or from --file without any network."""
-    from celery_app.worker_runtime import WorkerRuntime
+    import asyncio
 
-    if bulk_type not in ("default_cards", "all_cards", "oracle_cards", "unique_artwork"):
+    from backend.runtime import Runtime
+
+    if bulk_type not in BULK_TYPES:
         raise typer.BadParameter(f"unknown bulk type {bulk_type!r}", param_hint="--bulk-type")
     if sets_file is not None and file is None:
         raise typer.BadParameter("--sets-file goes with --file (the API path fetches /sets itself)",
@@ -65,30 +68,28 @@ def ingest_scryfall(
     if not settings.database_url:
         console.print("[red]DATABASE_URL is not set[/red]")
         raise typer.Exit(2)
-    runtime = WorkerRuntime(settings)
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
                TextColumn("{task.fields[cards]}"), TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+
+    async def load(reporter: _ProgressReporter) -> dict[str, Any]:
+        async with Runtime(settings, service_type="cli") as runtime:
+            if file is not None:
+                return await runtime.execute_service(
+                    "integrations.scryfall.load_file", path=str(file),
+                    sets_path=str(sets_file) if sets_file else None, triggered_by="cli", progress=reporter)
+            return await runtime.execute_service(
+                "integrations.scryfall.run_pipeline", bulk_type=bulk_type, base_url=base_url,
+                triggered_by="cli", force=force, progress=reporter)
+
     try:
-        manager = runtime.start()
         with Progress(*columns, console=console, transient=False) as progress:
             task_id = progress.add_task("scryfall", total=None, cards="0 cards", rate="")
-            reporter = _ProgressReporter(progress, task_id)
-            if file is not None:
-                call = manager.execute_service(
-                    "card_catalog.scryfall.load_file", path=str(file),
-                    sets_path=str(sets_file) if sets_file else None, triggered_by="cli", progress=reporter)
-            else:
-                call = manager.execute_service(
-                    "ingestion.scryfall.run_pipeline", bulk_type=bulk_type, base_url=base_url,
-                    triggered_by="cli", force=force, progress=reporter)
-            result = runtime.loop.run_until_complete(call)
+            result = asyncio.run(load(_ProgressReporter(progress, task_id)))
     except Exception as exc:  # the CLI reports the domain message, not a traceback
         message = getattr(exc, "message", None) or str(exc)
         console.print(f"[red]Scryfall ingestion failed:[/red] {message}")
         raise typer.Exit(1) from None
-    finally:
-        runtime.close()
     console.print(_summary_table(result))
 
 

@@ -47,10 +47,20 @@ def _require_database_url() -> str:
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations (each once, under a lock)."""
-    from backend.database.migrate import migrate as run_migrations
-
-    applied = run_migrations(_require_database_url())
+    _require_database_url()
+    applied = _migrate(get_settings())
     console.print(f"applied {len(applied)} migration(s)" + "".join(f"\n  {m.path.name}" for m in applied))
+
+
+def _migrate(settings):
+    from backend.database.migrate import migrate as run_migrations
+    from backend.runtime import open_sync_pool
+
+    pool = open_sync_pool(settings)
+    try:
+        return run_migrations(pool)
+    finally:
+        pool.close()
 
 
 @app.command()
@@ -97,13 +107,9 @@ def run_key(key: Annotated[str, typer.Argument(help="service key, e.g. ops.logs.
 
         result = run_service.delay(key, arguments).get(timeout=3600)
     else:
-        from celery_app.worker_runtime import WorkerRuntime
+        from backend.runtime import run_service_key
 
-        runtime = WorkerRuntime(get_settings())
-        try:
-            result = runtime.run_service(key, arguments)
-        finally:
-            runtime.close()
+        result = run_service_key(key, arguments, settings=get_settings())
     typer.echo(json.dumps(result, default=str, indent=2))
 
 
@@ -113,7 +119,6 @@ def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
     """Start everything on this machine: embedded Postgres/Redis when none are configured,
     migrations, then the API, a Celery worker and beat as child processes. Ctrl-C stops all."""
     from backend.core.embedded import EmbeddedServices
-    from backend.database.migrate import migrate as run_migrations
 
     started = time.monotonic()
     # A file left by an `up` that was killed must not make stale URLs look configured.
@@ -134,7 +139,8 @@ def up(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
             console.print(f"embedded Redis: {env['REDIS_URL']}")
         if "DATABASE_URL" in env.keys() - os.environ.keys() or "REDIS_URL" in env.keys() - os.environ.keys():
             _write_embedded_env(embedded_file, env)
-        applied = run_migrations(env.get("DATABASE_URL") or settings.database_url)
+        database_url = env.get("DATABASE_URL") or settings.database_url
+        applied = _migrate(settings.model_copy(update={"database_url": database_url}))
         console.print(f"migrations: {len(applied)} applied")
         python = sys.executable
         children = {

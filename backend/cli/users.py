@@ -39,18 +39,15 @@ def create_admin(
     full_name: Annotated[Optional[str], typer.Option(help="Display name")] = None,
 ) -> None:
     """Create an account holding the admin role."""
-    from celery_app.worker_runtime import WorkerRuntime
+    from backend.runtime import run_service_key
 
     password = _read_password()
-    runtime = WorkerRuntime(get_settings())
     try:
-        user = runtime.run_service("user_management.user.create_admin", {
+        user = run_service_key("user_management.user.create_admin", {
             "username": username, "email": email, "full_name": full_name, "password": password,
             "created_by": f"cli:{getpass.getuser()}",
-        })
+        }, settings=get_settings())
     except DomainError as exc:
         console.print(f"[red]cannot create the admin:[/red] {exc.message}")
         raise typer.Exit(1) from None
-    finally:
-        runtime.close()
     console.print(f"[green]admin {user['username']} created[/green] (id {user['id']})")

@@ -1,10 +1,9 @@
-"""Connection pools: asyncpg for request paths, psycopg2 for sync work (migrations, CLI, log writer)."""
+"""Connection pools: asyncpg for services, psycopg2 for the work that must be sync (migrations, log writer)."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Iterator
 
 import asyncpg
@@ -73,10 +72,18 @@ async def init_async_pool(settings: Settings) -> asyncpg.Pool:
 
 
 class SyncPool:
-    """A psycopg2 pool whose connections are rolled back before they go back, so none returns aborted."""
+    """A psycopg2 pool for the work that must be sync (migrations, the log writer thread).
+
+    Connections open on first use (none is held by a process that never needs one) and are rolled
+    back before they go back, so none returns in an aborted transaction; a broken one is closed.
+    """
 
     def __init__(self, dsn: str, maxconn: int):
-        self._pool = psycopg2.pool.ThreadedConnectionPool(1, maxconn, dsn)
+        self._pool = psycopg2.pool.ThreadedConnectionPool(0, maxconn, dsn)
+
+    @classmethod
+    def for_url(cls, database_url: str, *, maxconn: int = 1) -> "SyncPool":
+        return cls(normalise_dsn(database_url), maxconn)
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[psycopg2.extensions.connection]:
@@ -109,18 +116,7 @@ class SyncPool:
 
 
 def init_sync_pool(settings: Settings) -> SyncPool:
-    dsn = normalise_dsn(settings.database_url or "")
-    delay = settings.db_connect_backoff_seconds
-    for attempt in range(1, settings.db_connect_attempts + 1):
-        try:
-            return SyncPool(dsn, settings.db_sync_pool_max_size)
-        except psycopg2.OperationalError:
-            if attempt == settings.db_connect_attempts:
-                raise
-            logger.warning("database not reachable for sync pool (attempt %s)", attempt)
-            time.sleep(delay)
-            delay *= 2
-    raise RuntimeError("unreachable")
+    return SyncPool(normalise_dsn(settings.database_url or ""), settings.db_sync_pool_max_size)
 
 
 async def close_async_pool(pool: asyncpg.Pool | None) -> None:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.integrations.scryfall.config import ScryfallSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENV_DIR = PROJECT_ROOT / "config" / "env"
 
@@ -24,7 +26,10 @@ class InsecureSettingsError(RuntimeError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, env_file_encoding="utf-8")
+    # Integration sections are nested models read from prefixed variables: SCRYFALL_BATCH_SIZE sets
+    # scryfall.batch_size (split at the first "_" after the section's name only).
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False, env_file_encoding="utf-8",
+                                      env_nested_delimiter="_", env_nested_max_split=1)
 
     env: Environment = "dev"
     app_name: str = "AutoMana"
@@ -79,6 +84,9 @@ class Settings(BaseSettings):
 
     # Local data folder for embedded services and downloads.
     data_dir: Path = PROJECT_ROOT / ".automana"
+
+    # Integrations.
+    scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> "Settings":

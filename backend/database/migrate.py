@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg2
 
-from backend.core.database import normalise_dsn
+from backend.core.database import SyncPool
 
 logger = logging.getLogger(__name__)
 
@@ -57,64 +57,61 @@ def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
-def migrate(database_url: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+def migrate(pool: SyncPool, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Apply pending migrations; return those applied. Safe to run concurrently and repeatedly."""
-    conn = psycopg2.connect(normalise_dsn(database_url))
     applied_now: list[Migration] = []
-    try:
+    with pool.connection() as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_ID,))
-            cur.execute(
-                """CREATE TABLE IF NOT EXISTS public.schema_migrations (
-                       version    INTEGER PRIMARY KEY,
-                       name       TEXT NOT NULL,
-                       checksum   TEXT NOT NULL,
-                       applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
-            )
-            cur.execute("SELECT version, checksum FROM public.schema_migrations")
-            applied = dict(cur.fetchall())
-        conn.autocommit = False
-        for migration in list_migrations(directory):
-            if migration.version in applied:
-                if applied[migration.version] != migration.checksum:
-                    raise MigrationError(
-                        f"migration {migration.path.name} was changed after it was applied; "
-                        "add a new migration instead"
-                    )
-                continue
-            logger.info("applying migration %s", migration.path.name)
-            with conn.cursor() as cur:
-                try:
-                    cur.execute(migration.sql)
-                    cur.execute(
-                        "INSERT INTO public.schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
-                        (migration.version, migration.name, migration.checksum),
-                    )
-                    conn.commit()
-                except psycopg2.Error as exc:
-                    conn.rollback()
-                    raise MigrationError(f"migration {migration.path.name} failed: {exc}") from exc
-            applied_now.append(migration)
-    finally:
         try:
-            conn.autocommit = True
             with conn.cursor() as cur:
-                cur.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_ID,))
+                cur.execute(
+                    """CREATE TABLE IF NOT EXISTS public.schema_migrations (
+                           version    INTEGER PRIMARY KEY,
+                           name       TEXT NOT NULL,
+                           checksum   TEXT NOT NULL,
+                           applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"""
+                )
+                cur.execute("SELECT version, checksum FROM public.schema_migrations")
+                applied = dict(cur.fetchall())
+            conn.autocommit = False
+            for migration in list_migrations(directory):
+                if migration.version in applied:
+                    if applied[migration.version] != migration.checksum:
+                        raise MigrationError(
+                            f"migration {migration.path.name} was changed after it was applied; "
+                            "add a new migration instead"
+                        )
+                    continue
+                logger.info("applying migration %s", migration.path.name)
+                with conn.cursor() as cur:
+                    try:
+                        cur.execute(migration.sql)
+                        cur.execute(
+                            "INSERT INTO public.schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
+                            (migration.version, migration.name, migration.checksum),
+                        )
+                        conn.commit()
+                    except psycopg2.Error as exc:
+                        conn.rollback()
+                        raise MigrationError(f"migration {migration.path.name} failed: {exc}") from exc
+                applied_now.append(migration)
         finally:
-            conn.close()
+            if not conn.closed:
+                conn.rollback()
+                conn.autocommit = True
+                with conn.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_ID,))
+                conn.autocommit = False
     return applied_now
 
 
-def pending_migrations(database_url: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    conn = psycopg2.connect(normalise_dsn(database_url))
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT to_regclass('public.schema_migrations') IS NOT NULL")
-            if not cur.fetchone()[0]:
-                return list_migrations(directory)
-            cur.execute("SELECT version FROM public.schema_migrations")
-            done = {row[0] for row in cur.fetchall()}
-    finally:
-        conn.close()
+def pending_migrations(pool: SyncPool, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    with pool.connection() as conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('public.schema_migrations') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            return list_migrations(directory)
+        cur.execute("SELECT version FROM public.schema_migrations")
+        done = {row[0] for row in cur.fetchall()}
     return [m for m in list_migrations(directory) if m.version not in done]

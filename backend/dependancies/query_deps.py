@@ -1,12 +1,13 @@
 """List-endpoint dependencies: pagination, whitelisted sorting, free-text search."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query
 
+from backend.repositories.kit import Sort
 from backend.request_handling.errors import BadRequestError
 
 MAX_PAGE_SIZE = 200
@@ -28,35 +29,25 @@ def pagination_params(
 PaginationDep = Annotated[Pagination, Depends(pagination_params)]
 
 
-@dataclass(frozen=True)
-class Sort:
-    """A sort that is safe to put in SQL: the column comes from a whitelist, never from input."""
-
-    column: str
-    direction: Literal["ASC", "DESC"]
-
-    @property
-    def sql(self) -> str:
-        return f"{self.column} {self.direction}"
-
-
-def sort_params(allowed: Mapping[str, str], default: str, default_direction: str = "asc"):
-    """Build a dependency accepting `sort_by` from `allowed` (public name -> SQL column expression)."""
-    if default not in allowed:
-        raise ValueError("default sort must be allowed")
+def sort_params(fields: Sequence[str], default: str, default_direction: Literal["asc", "desc"] = "asc"):
+    """A dependency accepting `sort_by` (one of the public `fields`, which the list's repository
+    maps to SQL through its whitelist) and `sort_order`."""
+    if default not in fields:
+        raise ValueError("default sort must be one of the fields")
+    allowed = tuple(sorted(fields))
 
     def dependency(sort_by: str = default, sort_order: str = default_direction) -> Sort:
         if sort_by not in allowed:
             raise BadRequestError(
-                f"cannot sort by {sort_by!r}", details={"sort_by": sort_by, "allowed": sorted(allowed)},
+                f"cannot sort by {sort_by!r}", details={"sort_by": sort_by, "allowed": list(allowed)},
                 code="invalid_sort",
             )
-        return Sort(column=allowed[sort_by], direction="DESC" if sort_order == "desc" else "ASC")
+        return Sort(field=sort_by, descending=sort_order == "desc")
 
     # Real objects, not the postponed strings of `from __future__ import annotations`: the string
-    # form refers to `allowed`, a closure variable FastAPI cannot resolve.
+    # form refers to closure variables FastAPI cannot resolve.
     dependency.__annotations__ = {
-        "sort_by": Annotated[str, Query(description=f"One of: {', '.join(sorted(allowed))}")],
+        "sort_by": Annotated[str, Query(description=f"One of: {', '.join(allowed)}")],
         "sort_order": Annotated[Literal["asc", "desc"], Query()],
         "return": Sort,
     }

@@ -1,48 +1,26 @@
-"""QueryExecutor: the one way code obtains connections and transactions (async and sync)."""
+"""QueryExecutor: hands out pooled asyncpg connections to the unit of work (and nothing else)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import asyncpg
 
-from backend.core.database import SyncPool
+# Errors that mean "this pooled connection is dead" (server restart, network cut).
+CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+                   asyncpg.AdminShutdownError, ConnectionError)
 
 
 class QueryExecutor:
-    def __init__(self, pool: asyncpg.Pool, sync_pool: SyncPool | None = None):
+    def __init__(self, pool: asyncpg.Pool):
         self.pool = pool
-        self.sync_pool = sync_pool
 
     @contextlib.asynccontextmanager
-    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+    async def connection(self, *, timeout: float | None = None) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection in autocommit; asyncpg rolls back and resets it on release."""
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire(timeout=timeout) as conn:
             yield conn
 
-    @contextlib.asynccontextmanager
-    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[asyncpg.Connection]:
-        async with self.pool.acquire() as conn:
-            async with conn.transaction(readonly=readonly):
-                yield conn
-
-    @contextlib.contextmanager
-    def sync_transaction(self) -> Iterator:
-        if self.sync_pool is None:
-            raise RuntimeError("no sync pool configured")
-        with self.sync_pool.transaction() as conn:
-            yield conn
-
-    async def ping(self) -> None:
-        """One round trip. After a server restart every pooled connection is dead: on a connection
-        error the whole pool is expired (reconnected on next use) and the check made once more."""
-        for attempt in (1, 2):
-            try:
-                async with self.pool.acquire(timeout=2) as conn:
-                    await conn.fetchval("SELECT 1", timeout=2)
-                return
-            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError,
-                    asyncpg.AdminShutdownError, OSError):
-                if attempt == 2:
-                    raise
-                await self.pool.expire_connections()
+    async def expire_connections(self) -> None:
+        """Make the pool reconnect every connection on next use (after the server restarted)."""
+        await self.pool.expire_connections()

@@ -7,4 +7,4 @@ from celery_app.tasks.registry_tasks import run_service_key
 
 @celery_app.task(name="automana.catalog.load_card_upload", acks_late=True)
 def load_card_upload(run_id: int) -> dict:
-    return run_service_key("card_catalog.card.load_upload", {"run_id": run_id})
+    return run_service_key("card_catalog.upload.load", {"run_id": run_id})

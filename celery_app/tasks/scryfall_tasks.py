@@ -1,10 +1,9 @@
 """Scryfall pipeline tasks: a chain fetch_metadata -> download_bulk -> load_bulk over one run id,
-started by beat (scheduled_run) or by the API (enqueue_pipeline). Each step is idempotent."""
+queued by `integrations.scryfall.trigger_run` (the API and the beat entry below). Each step is
+idempotent: a redelivered step finds it already done."""
 from __future__ import annotations
 
 import logging
-
-from celery import chain
 
 from backend.request_handling.errors import ConflictError
 from celery_app.celery_main_app import celery_app
@@ -15,36 +14,24 @@ logger = logging.getLogger(__name__)
 
 @celery_app.task(name="automana.scryfall.fetch_metadata", acks_late=True)
 def fetch_metadata(run_id: int) -> dict:
-    return run_service_key("ingestion.scryfall.fetch_metadata", {"run_id": run_id})
+    return run_service_key("integrations.scryfall.fetch_metadata", {"run_id": run_id})
 
 
 @celery_app.task(name="automana.scryfall.download_bulk", acks_late=True)
 def download_bulk(run_id: int) -> dict:
-    return run_service_key("ingestion.scryfall.download_bulk", {"run_id": run_id})
+    return run_service_key("integrations.scryfall.download_bulk", {"run_id": run_id})
 
 
 @celery_app.task(name="automana.scryfall.load_bulk", acks_late=True)
 def load_bulk(run_id: int) -> dict:
-    return run_service_key("ingestion.scryfall.load_bulk", {"run_id": run_id})
-
-
-def pipeline_chain(run_id: int):
-    # Immutable signatures: every step takes the run id, not the previous step's result.
-    return chain(fetch_metadata.si(run_id), download_bulk.si(run_id), load_bulk.si(run_id))
-
-
-def enqueue_pipeline(run_id: int) -> str:
-    return pipeline_chain(run_id).apply_async().id
+    return run_service_key("integrations.scryfall.load_bulk", {"run_id": run_id})
 
 
 @celery_app.task(name="automana.scryfall.scheduled_run", acks_late=True)
 def scheduled_run(bulk_type: str | None = None) -> dict:
-    """Beat entry: create a run (refused while another is active) and enqueue its chain."""
+    """Beat entry: create a run and queue its chain (refused while another run is active)."""
     try:
-        created = run_service_key("ingestion.scryfall.start_run",
-                                  {"bulk_type": bulk_type, "triggered_by": "beat", "status": "pending"})
+        return run_service_key("integrations.scryfall.trigger_run", {"bulk_type": bulk_type, "triggered_by": "beat"})
     except ConflictError as exc:
         logger.info("scheduled Scryfall run not started: %s", exc.message)
         return {"status": "refused", "reason": exc.message, "details": exc.details}
-    task_id = enqueue_pipeline(created["run_id"])
-    return {"status": "enqueued", "run_id": created["run_id"], "task_id": task_id}

@@ -6,10 +6,11 @@ import json
 import pytest
 
 import celery_app.worker_runtime as worker_runtime
+from backend.new_services.integrations.scryfall_service import PIPELINE_TASKS
 from celery_app.celery_main_app import celery_app
 from celery_app.celeryconfig import beat_schedule
 from celery_app.tasks import scryfall_tasks
-from tests.fixtures.scryfall import sample_cards
+from tests.fixtures.scryfall import sample_cards, set_scryfall_settings
 
 
 @pytest.fixture
@@ -28,10 +29,10 @@ def test_beat_entry_is_daily_and_expires(settings):
     assert entry["schedule"].hour == {10} and entry["schedule"].minute == {15}
 
 
-def test_beat_entry_follows_settings(settings, monkeypatch):
-    monkeypatch.setenv("SCRYFALL_SCHEDULE_HOUR", "3")
+def test_beat_entry_follows_settings(settings):
+    set_scryfall_settings(settings, schedule_hour=3)
     assert beat_schedule(settings)["scryfall-daily-ingest"]["schedule"].hour == {3}
-    monkeypatch.setenv("SCRYFALL_SCHEDULE_ENABLED", "false")
+    set_scryfall_settings(settings, schedule_enabled=False)
     assert "scryfall-daily-ingest" not in beat_schedule(settings)
 
 
@@ -39,10 +40,9 @@ def test_tasks_are_registered_with_explicit_names_and_acks_late():
     for name in ("fetch_metadata", "download_bulk", "load_bulk", "scheduled_run"):
         task = celery_app.tasks[f"automana.scryfall.{name}"]
         assert task.acks_late is True
-    chain = scryfall_tasks.pipeline_chain(7)
-    assert [t.task for t in chain.tasks] == ["automana.scryfall.fetch_metadata", "automana.scryfall.download_bulk",
-                                             "automana.scryfall.load_bulk"]
-    assert all(t.args == (7,) and t.immutable for t in chain.tasks)
+    # The chain the service queues names exactly these tasks, in pipeline order.
+    assert PIPELINE_TASKS == ("automana.scryfall.fetch_metadata", "automana.scryfall.download_bulk",
+                              "automana.scryfall.load_bulk")
 
 
 def test_chain_steps_run_a_pending_run_and_redelivery_is_harmless(runtime, fake_scryfall, db):
@@ -66,9 +66,9 @@ def test_chain_steps_run_a_pending_run_and_redelivery_is_harmless(runtime, fake_
         assert cur.fetchone()[0] == "succeeded"
 
 
-def test_scheduled_run_enqueues_once_and_refuses_while_active(runtime, celery_on_test_redis, redis_client, db):
+def test_scheduled_run_enqueues_once_and_refuses_while_active(runtime, redis_client, db):
     first = scryfall_tasks.scheduled_run.apply(kwargs={"bulk_type": "default_cards"}).get()
-    assert first["status"] == "enqueued"
+    assert first["status"] == "pending" and first["task_id"]
     second = scryfall_tasks.scheduled_run.apply(kwargs={"bulk_type": "default_cards"}).get()
     assert second["status"] == "refused" and second["details"] == {"run_id": first["run_id"]}
     messages = [json.loads(m) for m in redis_client.lrange("celery", 0, -1)]

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.scryfall import sample_cards
+from tests.fixtures.scryfall import sample_cards, scryfall_environment
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker(database_url, redis_url, redis_client, fake_scryfall, scryfall_env, tmp_path):
-    env = {**os.environ, "ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+def worker(database_url, redis_url, redis_client, fake_scryfall, scryfall_env, settings, tmp_path):
+    env = {**os.environ, **scryfall_environment(settings), "ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            "CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url, "LOG_TO_DATABASE": "false",
            "JWT_SECRET_KEY": "w" * 40, "PGP_SECRET_KEY": "p" * 40, "PYTHONPATH": str(PROJECT_ROOT),
            "DATA_DIR": str(tmp_path / "data")}
@@ -36,8 +36,8 @@ def worker(database_url, redis_url, redis_client, fake_scryfall, scryfall_env, t
             proc.wait(timeout=10)
 
 
-async def test_triggered_run_is_carried_out_by_a_worker(worker, celery_on_test_redis, ingest_manager, db):
-    triggered = await ingest_manager.execute_service("ingestion.scryfall.trigger_run", triggered_by="test")
+async def test_triggered_run_is_carried_out_by_a_worker(worker, ingest_manager, db):
+    triggered = await ingest_manager.execute_service("integrations.scryfall.trigger_run", triggered_by="test")
     run_id = triggered["run_id"]
     deadline = time.monotonic() + 120
     status = None

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.fixtures.services import scratch_database
+from tests.fixtures.services import migrate_url, scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,10 +71,10 @@ def test_backup_then_restore_round_trip(database_url, db, restore_target, tmp_pa
         cur.execute("SELECT count(*) FROM public.schema_migrations")
         migrated = cur.fetchone()[0]
     conn.close()
-    from backend.database.migrate import list_migrations, migrate
+    from backend.database.migrate import list_migrations
 
     assert migrated == len(list_migrations())
-    assert migrate(restore_target) == []  # a restored database is current
+    assert migrate_url(restore_target) == []  # a restored database is current
 
 
 def test_restore_refuses_a_missing_file(tmp_path):

@@ -9,7 +9,7 @@ from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep
 from backend.dependancies.service_deps import ServiceManagerDep
 from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
-from backend.schemas.ingestion.scryfall import (IngestionRunDetail, IngestionRunOut, RunStatus,
+from backend.schemas.integrations.scryfall import (IngestionRunDetail, IngestionRunOut, RunStatus,
                                                 ScryfallRunRequest, ScryfallRunTriggered)
 
 router = APIRouter(prefix="/scryfall", tags=["integrations: scryfall"])
@@ -21,7 +21,7 @@ async def trigger_run(service_manager: ServiceManagerDep, admin: AdminDep,
     """Create a run and enqueue the Celery pipeline; 409 while another run is active."""
     body = body or ScryfallRunRequest()
     result = await service_manager.execute_service(
-        "ingestion.scryfall.trigger_run", bulk_type=body.bulk_type, force=body.force,
+        "integrations.scryfall.trigger_run", bulk_type=body.bulk_type, force=body.force,
         triggered_by=f"api:{admin.username}")
     return ApiResponse(data=ScryfallRunTriggered(**result), message="Scryfall run enqueued")
 
@@ -30,12 +30,12 @@ async def trigger_run(service_manager: ServiceManagerDep, admin: AdminDep,
 async def list_runs(service_manager: ServiceManagerDep, admin: AdminDep, page: PaginationDep,
                     status_filter: Annotated[RunStatus | None, Query(alias="status")] = None):
     rows, total = await service_manager.execute_service(
-        "ingestion.scryfall.list_runs", status=status_filter, limit=page.limit, offset=page.offset)
+        "integrations.scryfall.list_runs", status=status_filter, limit=page.limit, offset=page.offset)
     return PaginatedResponse.build(rows, limit=page.limit, offset=page.offset, total_count=total)
 
 
 @router.get("/runs/{run_id}", response_model=ApiResponse[IngestionRunDetail])
 async def get_run(service_manager: ServiceManagerDep, admin: AdminDep,
                   run_id: Annotated[int, Path(ge=1, le=2**63 - 1)]):
-    run = await service_manager.execute_service("ingestion.scryfall.get_run", run_id=run_id)
+    run = await service_manager.execute_service("integrations.scryfall.get_run", run_id=run_id)
     return ApiResponse(data=run)

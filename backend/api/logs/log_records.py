@@ -10,7 +10,7 @@ from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep
 from backend.dependancies.service_deps import ServiceManagerDep
 from backend.request_handling.StandardisedQueryResponse import PaginatedResponse
-from backend.schemas.ops.logs import LogLevel, LogRecordOut
+from backend.schemas.ops.log import LogLevel, LogRecordOut
 
 router = APIRouter(prefix="/logs", tags=["logs"])
 
@@ -30,7 +30,7 @@ async def list_logs(
     search: Annotated[str | None, Query(max_length=200)] = None,
 ):
     rows, total = await service_manager.execute_service(
-        "ops.logs.search", start_date=start_date, end_date=end_date, level=level, task_name=task_name,
+        "ops.log.search", start_date=start_date, end_date=end_date, level=level, task_name=task_name,
         service_type=service_type, user=user, status=status, search=search,
         limit=page.limit, offset=page.offset,
     )

@@ -9,19 +9,19 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from backend.dependancies.auth.client_ip import ClientIpDep
 from backend.dependancies.auth.session_cookie import clear_session_cookie
 from backend.dependancies.auth.users import AdminDep, CurrentUserDep
-from backend.dependancies.query_deps import PaginationDep, SearchDep, Sort, sort_params
+from backend.dependancies.query_deps import PaginationDep, SearchDep, sort_params
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
-from backend.repositories.user_management.user_repository import USER_SORT_COLUMNS
+from backend.repositories.kit import Sort
 from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
 from backend.schemas.user_management.role import Reason, RoleAssign, RoleAuditOut, RoleGrantOut, RoleName
 from backend.schemas.user_management.session import SessionsRevoked
 from backend.schemas.user_management.user import (
-    PasswordChange, UserActiveUpdate, UserCreate, UserOut, UserUpdate,
+    USER_SORT_FIELDS, PasswordChange, UserActiveUpdate, UserCreate, UserOut, UserUpdate,
 )
 
 router = APIRouter(prefix="/users", tags=["users"])
 
-UserSortDep = Annotated[Sort, Depends(sort_params(USER_SORT_COLUMNS, "created_at", "desc"))]
+UserSortDep = Annotated[Sort, Depends(sort_params(USER_SORT_FIELDS, "created_at", "desc"))]
 
 
 @router.post("/", response_model=ApiResponse[UserOut], status_code=status.HTTP_201_CREATED)

@@ -1,60 +1,39 @@
-"""Scryfall settings (SCRYFALL_* environment variables), read when a client or pipeline is built."""
+"""Scryfall settings: the `scryfall` section of the one settings class (SCRYFALL_* variables)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field
 
 BulkType = Literal["default_cards", "all_cards", "oracle_cards", "unique_artwork"]
+BULK_TYPES: tuple[str, ...] = get_args(BulkType)
 
 
-class ScryfallSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SCRYFALL_", extra="ignore", case_sensitive=False)
-
+class ScryfallSettings(BaseModel):
     base_url: str = "https://api.scryfall.com"
     # Scryfall asks every client to identify itself and to send an Accept header.
     user_agent: str = "AutoMana/0.1 (self-hosted MTG catalog; +https://github.com/automana)"
-    timeout_seconds: float = 30.0
-    download_read_timeout_seconds: float = 120.0
-    max_retries: int = 5
-    backoff_base_seconds: float = 0.5
-    backoff_max_seconds: float = 60.0
-    requests_per_second: float = 10.0
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    download_read_timeout_seconds: float = Field(default=120.0, gt=0)
+    max_retries: int = Field(default=5, ge=0)
+    backoff_base_seconds: float = Field(default=0.5, ge=0)
+    backoff_max_seconds: float = Field(default=60.0, ge=0)
+    requests_per_second: float = Field(default=10.0, ge=0)   # Scryfall asks for <= 10/s
     bulk_type: BulkType = "default_cards"
     # Where bulk files are downloaded; default: <DATA_DIR>/scryfall.
     download_dir: Path | None = None
     # Daily beat entry (UTC). Scryfall refreshes bulk files about every 12 hours.
     schedule_enabled: bool = True
-    schedule_hour: int = 10
-    schedule_minute: int = 15
-    schedule_expires_seconds: int = 6 * 3600
+    schedule_hour: int = Field(default=10, ge=0, le=23)
+    schedule_minute: int = Field(default=15, ge=0, le=59)
+    schedule_expires_seconds: int = Field(default=6 * 3600, ge=60)
     # A 'running' run whose heartbeat is older than this and whose lock is free was abandoned.
-    stale_run_seconds: float = 900.0
-    batch_size: int = 2500
+    stale_run_seconds: float = Field(default=900.0, gt=0)
+    # Cards per committed batch of a bulk load (the first batches are smaller, see the loader).
+    batch_size: int = Field(default=2500, ge=1, le=100_000)
     # Downloaded bulk files kept per type (older ones are deleted after a new download).
-    keep_downloads: int = 2
+    keep_downloads: int = Field(default=2, ge=1)
     # Connections writing batches concurrently (parsing overlaps with the database either way).
     # Two keep a 2-core machine busy; more add lock contention and memory, not speed.
-    writers: int = 2
-
-
-def scryfall_settings(**overrides) -> ScryfallSettings:
-    return ScryfallSettings(**overrides)
-
-
-def beat_entries() -> dict:
-    """The daily Scryfall run for celery beat; it expires so a backlog from an outage is dropped."""
-    from celery.schedules import crontab
-
-    config = ScryfallSettings()
-    if not config.schedule_enabled:
-        return {}
-    return {
-        "scryfall-daily-ingest": {
-            "task": "automana.scryfall.scheduled_run",
-            "schedule": crontab(minute=config.schedule_minute, hour=config.schedule_hour),
-            "kwargs": {"bulk_type": config.bulk_type},
-            "options": {"expires": config.schedule_expires_seconds},
-        },
-    }
+    writers: int = Field(default=2, ge=1, le=16)

@@ -5,19 +5,21 @@ it in the envelope without re-encoding); list endpoints return summary dicts.
 """
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
-from backend.new_services.card_catalog.scryfall_loader import CardRejected, load_cards, normalize_card
+from backend.new_services.card_catalog.catalog_load.batches import Batch
+from backend.new_services.card_catalog.catalog_load.normalize import CardRejected, NormalizedCard, normalize_card
+from backend.new_services.card_catalog.catalog_load.writer import load_context, write_isolating
 from backend.new_services.card_catalog.search.ast import Term
-from backend.new_services.card_catalog.search.compiler import compile_query, escape_like, normalize_name
+from backend.new_services.card_catalog.search.compiler import compile_query, normalize_name
 from backend.new_services.card_catalog.search.vocabulary import LANGUAGES
 from backend.new_services.service_manager import service
 from backend.repositories.card_catalog.card_repository import CardRepository
+from backend.repositories.kit import escape_like
 from backend.request_handling.errors import BadRequestError, NotFoundError, UnprocessableError
-
-MAX_BULK_CARDS = 50
-MAX_COLLECTION_IDENTIFIERS = 75
+from backend.schemas.card_catalog.card import MAX_BATCH_IDENTIFIERS, MAX_BULK_CARDS
 FUZZY_CLEAR_LEAD = 0.1   # trigram similarity by which the best fuzzy candidate must lead
 AUTOCOMPLETE_MIN_LENGTH = 2
 AUTOCOMPLETE_FUZZY_MIN_LENGTH = 4
@@ -42,7 +44,7 @@ def filter_terms(filters: dict[str, str | None]) -> tuple[Term, ...]:
 
 
 # The hot path: one statement on an autocommit connection, no transaction round trips.
-@service("card_catalog.card.get", repositories=["card"], transactional=False)
+@service("card_catalog.card.get", repositories=["card"], scope="autocommit")
 async def get_card(*, card_repository: CardRepository, card_id: uuid.UUID) -> str:
     card = await card_repository.card_json(card_id)
     if card is None:
@@ -82,7 +84,7 @@ def _lang_code(lang: str | None) -> str | None:
     return code
 
 
-@service("card_catalog.card.named", repositories=["card"], transactional=False)
+@service("card_catalog.card.named", repositories=["card"], scope="autocommit")
 async def named_card(*, card_repository: CardRepository, exact: str | None = None, fuzzy: str | None = None,
                      set_code: str | None = None) -> str:
     if bool(exact) == bool(fuzzy):
@@ -137,7 +139,7 @@ def _ambiguous(name: str, candidates: list[str]) -> NotFoundError:
                          code="ambiguous_name", details={"fuzzy": name, "candidates": candidates[:20]})
 
 
-@service("card_catalog.card.autocomplete", repositories=["card"], transactional=False)
+@service("card_catalog.card.autocomplete", repositories=["card"], scope="autocommit")
 async def autocomplete(*, card_repository: CardRepository, q: str, include_extras: bool = False) -> list[str]:
     """Up to 20 names: prefix matches, then later-word matches, then close spellings. Each tier
     runs only when the earlier ones left room, so the common case is one index range scan."""
@@ -152,7 +154,7 @@ async def autocomplete(*, card_repository: CardRepository, q: str, include_extra
     return list(dict.fromkeys(names))[:AUTOCOMPLETE_LIMIT]
 
 
-@service("card_catalog.card.by_number", repositories=["card"], transactional=False)
+@service("card_catalog.card.by_number", repositories=["card"], scope="autocommit")
 async def card_by_number(*, card_repository: CardRepository, set_code: str, collector_number: str,
                          lang: str | None = None) -> str:
     code = _lang_code(lang)
@@ -163,7 +165,7 @@ async def card_by_number(*, card_repository: CardRepository, set_code: str, coll
     return await card_repository.card_json(card_id)
 
 
-@service("card_catalog.card.printings", repositories=["card"], transactional=False)
+@service("card_catalog.card.printings", repositories=["card"], scope="autocommit")
 async def card_printings(*, card_repository: CardRepository, card_id: uuid.UUID, lang: str | None = None,
                          limit: int = 50, offset: int = 0) -> tuple[list[dict], int]:
     oracle_id = await card_repository.oracle_id_of(card_id)
@@ -172,12 +174,12 @@ async def card_printings(*, card_repository: CardRepository, card_id: uuid.UUID,
     return await card_repository.printings(oracle_id, lang=_lang_code(lang), limit=limit, offset=offset)
 
 
-@service("card_catalog.card.collection", repositories=["card"], transactional=False)
-async def card_collection(*, card_repository: CardRepository,
-                          identifiers: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+@service("card_catalog.card.batch_lookup", repositories=["card"], scope="autocommit")
+async def batch_lookup(*, card_repository: CardRepository,
+                       identifiers: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
     """Resolve up to 75 identifiers; returns (card JSON texts in request order, identifiers not found)."""
-    if len(identifiers) > MAX_COLLECTION_IDENTIFIERS:
-        raise BadRequestError(f"at most {MAX_COLLECTION_IDENTIFIERS} identifiers per request",
+    if len(identifiers) > MAX_BATCH_IDENTIFIERS:
+        raise BadRequestError(f"at most {MAX_BATCH_IDENTIFIERS} identifiers per request",
                               details={"count": len(identifiers)})
     found: list[uuid.UUID] = []
     not_found: list[dict[str, Any]] = []
@@ -222,7 +224,7 @@ async def delete_card(*, card_repository: CardRepository, card_id: uuid.UUID) ->
     return {"id": str(card_id), "deleted": True, "oracle_card_deleted": bool(orphaned)}
 
 
-def _validate_cards(cards: list[Any]) -> tuple[list[dict], list[dict[str, Any]]]:
+def _validate_cards(cards: list[Any]) -> tuple[list[NormalizedCard], list[dict[str, Any]]]:
     """Split cards into loadable ones and rejections (index, id, reason), using the loader's rules."""
     accepted, rejected, seen = [], [], set()
     for index, card in enumerate(cards):
@@ -236,33 +238,55 @@ def _validate_cards(cards: list[Any]) -> tuple[list[dict], list[dict[str, Any]]]
                              "reason": "duplicate id in this request"})
             continue
         seen.add(normalized.card_version_id)
-        accepted.append(card)
+        accepted.append(normalized)
     return accepted, rejected
 
 
-@service("card_catalog.card.create", transactional=False)
-async def create_card(*, executor, card: dict[str, Any]) -> str:
+async def _write_cards(repos, cards: list[NormalizedCard]):
+    """The plain path for a few cards in the caller's transaction (no bulk-load machinery): staging,
+    set-based upserts, and any card the database refuses isolated in a savepoint and reported."""
+    await repos.catalog_load.create_staging()
+    ctx = await load_context(repos.catalog_load, run_id=None,
+                             observed_on=dt.datetime.now(dt.timezone.utc).date())
+    batch = Batch({card.card_version_id: card for card in cards}, [], len(cards))
+    return await write_isolating(repos, batch, ctx, atomic=True)
+
+
+@service("card_catalog.card.create", repositories=["card", "catalog_load"], scope="steps")
+async def create_card(*, uow, card: dict[str, Any]) -> str:
     accepted, rejected = _validate_cards([card])
     if rejected:
         raise UnprocessableError(f"card rejected: {rejected[0]['reason']}", code="card_rejected",
                                  details=rejected[0])
-    await load_cards(executor=executor, cards=accepted)
-    async with executor.connection() as conn:
-        return await CardRepository(conn).card_json(uuid.UUID(card["id"]))
+    async with uow.step() as repos:
+        counts = await _write_cards(repos, accepted)
+        if counts.refused:
+            card_id, reason = counts.refused[0]
+            raise UnprocessableError(f"card rejected: {reason}", code="card_rejected",
+                                     details={"index": 0, "id": card_id, "reason": reason})
+        return await repos.card.card_json(uuid.UUID(accepted[0].card_version_id))
 
 
-@service("card_catalog.card.bulk_create", transactional=False)
-async def bulk_create_cards(*, executor, cards: list[Any]) -> dict[str, Any]:
+@service("card_catalog.card.bulk_create", repositories=["catalog_load"], scope="steps")
+async def bulk_create_cards(*, uow, cards: list[Any]) -> dict[str, Any]:
     if not cards:
         raise BadRequestError("no cards given")
     if len(cards) > MAX_BULK_CARDS:
         raise BadRequestError(f"at most {MAX_BULK_CARDS} cards per request", details={"count": len(cards)})
     accepted, rejected = _validate_cards(cards)
-    counts = await load_cards(executor=executor, cards=accepted) if accepted else None
+    inserted = updated = unchanged = 0
+    refused: dict[str, str] = {}
+    if accepted:
+        async with uow.step() as repos:
+            counts = await _write_cards(repos, accepted)
+        inserted, updated, unchanged = counts.inserted, counts.updated, counts.unchanged
+        refused = dict(counts.refused)
+    index_of = {str(card.get("id")): index for index, card in enumerate(cards) if isinstance(card, dict)}
+    rejected += [{"index": index_of.get(card_id), "id": card_id, "reason": reason} for card_id, reason in refused.items()]
     return {
-        "inserted": counts.inserted if counts else 0,
-        "updated": counts.updated if counts else 0,
-        "unchanged": counts.unchanged if counts else 0,
-        "accepted_ids": [card["id"] for card in accepted],
-        "rejected": rejected,
+        "inserted": inserted,
+        "updated": updated,
+        "unchanged": unchanged,
+        "accepted_ids": [card.card_version_id for card in accepted if card.card_version_id not in refused],
+        "rejected": sorted(rejected, key=lambda r: (r["index"] is None, r["index"] or 0)),
     }

@@ -9,15 +9,15 @@ from typing import Any
 import asyncpg
 import ijson
 
-from backend.dependancies.query_deps import Sort
-from backend.new_services.card_catalog.scryfall_loader import load_sets, normalize_set
+from backend.new_services.card_catalog.catalog_load.normalize import normalize_set
 from backend.new_services.service_manager import service
 from backend.repositories.card_catalog.set_repository import SetRepository
+from backend.repositories.kit import Sort
 from backend.request_handling.errors import (
     BadRequestError, ConflictError, NotFoundError, UnprocessableError,
 )
+from backend.schemas.card_catalog.set import MAX_BULK_SETS
 
-MAX_BULK_SETS = 1000
 REQUIRED_FIELDS = frozenset({"code", "name", "set_type", "card_count", "digital", "foil_only", "nonfoil_only"})
 
 
@@ -36,20 +36,20 @@ async def _find(set_repository: SetRepository, set_ref: str) -> dict[str, Any]:
     return found
 
 
-@service("card_catalog.set.get", repositories=["card_set"])
-async def get_set(*, card_set_repository: SetRepository, set_ref: str) -> dict[str, Any]:
-    return await _find(card_set_repository, set_ref)
+@service("card_catalog.set.get", repositories=["set"])
+async def get_set(*, set_repository: SetRepository, set_ref: str) -> dict[str, Any]:
+    return await _find(set_repository, set_ref)
 
 
-@service("card_catalog.set.list", repositories=["card_set"])
-async def list_sets(*, card_set_repository: SetRepository, sort: Sort, limit: int, offset: int,
+@service("card_catalog.set.list", repositories=["set"])
+async def list_sets(*, set_repository: SetRepository, sort: Sort, limit: int, offset: int,
                     set_type: str | None = None, released_from: date | None = None,
                     released_to: date | None = None, digital: bool | None = None,
                     search: str | None = None) -> tuple[list[dict], int]:
     if released_from and released_to and released_from > released_to:
         raise BadRequestError("released_from must not be after released_to",
                               details={"released_from": str(released_from), "released_to": str(released_to)})
-    return await card_set_repository.list(set_type=set_type, released_from=released_from,
+    return await set_repository.list(set_type=set_type, released_from=released_from,
                                           released_to=released_to, digital=digital, search=search,
                                           sort=sort, limit=limit, offset=offset)
 
@@ -72,14 +72,13 @@ def _validate_sets(objects: list[Any]) -> tuple[list[dict], list[dict[str, Any]]
     return accepted, rejected, indexes
 
 
-async def _without_code_clashes(executor, accepted: list[dict],
+async def _without_code_clashes(set_repository: SetRepository, accepted: list[dict],
                                 rejected: list[dict[str, Any]], indexes: list[int]) -> list[dict]:
     """Drop sets whose code another set already holds (the loader would move the code over)."""
     if not accepted:
         return accepted
-    async with executor.connection() as conn:
-        taken = await SetRepository(conn).codes_held_by_other_sets(
-            [uuid.UUID(obj["id"]) for obj in accepted], [obj["code"].lower() for obj in accepted])
+    taken = await set_repository.codes_held_by_other_sets(
+        [uuid.UUID(obj["id"]) for obj in accepted], [obj["code"].lower() for obj in accepted])
     kept = []
     for index, obj in zip(indexes, accepted):
         if obj["code"].lower() in taken:
@@ -91,37 +90,38 @@ async def _without_code_clashes(executor, accepted: list[dict],
     return kept
 
 
-async def _load(executor, sets: list[dict]) -> dict[str, int]:
+async def _load(services, sets: list[dict]) -> dict[str, int]:
+    if not sets:
+        return {"inserted": 0, "updated": 0, "unchanged": 0}
     try:
-        counts = await load_sets(executor=executor, sets=sets)
+        counts = await services.execute_service("card_catalog.catalog_load.load_sets", sets=sets)
     except asyncpg.UniqueViolationError as exc:
         raise ConflictError("a set with this code already exists under another id",
                             details={"constraint": exc.constraint_name}) from None
     return {"inserted": counts.inserted, "updated": counts.updated, "unchanged": counts.unchanged}
 
 
-@service("card_catalog.set.create", transactional=False)
-async def create_set(*, executor, set_object: dict[str, Any]) -> dict[str, Any]:
+@service("card_catalog.set.create", repositories=["set"])
+async def create_set(*, set_repository: SetRepository, services, set_object: dict[str, Any]) -> dict[str, Any]:
     accepted, rejected, indexes = _validate_sets([set_object])
     if rejected:
         raise UnprocessableError(f"set rejected: {rejected[0]['reason']}", code="set_rejected", details=rejected[0])
-    if not await _without_code_clashes(executor, accepted, rejected, indexes):
+    if not await _without_code_clashes(set_repository, accepted, rejected, indexes):
         raise ConflictError(f"another set already uses the code {set_object['code'].lower()!r}",
                             details=rejected[0])
-    await _load(executor, accepted)
-    async with executor.connection() as conn:
-        return await SetRepository(conn).get(uuid.UUID(set_object["id"]))
+    await _load(services, accepted)
+    return await set_repository.get(uuid.UUID(set_object["id"]))
 
 
-@service("card_catalog.set.bulk_create", transactional=False)
-async def bulk_create_sets(*, executor, sets: list[Any]) -> dict[str, Any]:
+@service("card_catalog.set.bulk_create", repositories=["set"])
+async def bulk_create_sets(*, set_repository: SetRepository, services, sets: list[Any]) -> dict[str, Any]:
     if not sets:
         raise BadRequestError("no sets given")
     if len(sets) > MAX_BULK_SETS:
         raise BadRequestError(f"at most {MAX_BULK_SETS} sets per request", details={"count": len(sets)})
     accepted, rejected, indexes = _validate_sets(sets)
-    accepted = await _without_code_clashes(executor, accepted, rejected, indexes)
-    counts = await _load(executor, accepted) if accepted else {"inserted": 0, "updated": 0, "unchanged": 0}
+    accepted = await _without_code_clashes(set_repository, accepted, rejected, indexes)
+    counts = await _load(services, accepted)
     return {**counts, "accepted_codes": [obj["code"].lower() for obj in accepted], "rejected": rejected}
 
 
@@ -141,8 +141,8 @@ def _iter_set_objects(path: Path):
             raise BadRequestError(f"the file is not valid JSON: {exc}") from None
 
 
-@service("card_catalog.set.upload_file", transactional=False)
-async def upload_sets_file(*, executor, path: str) -> dict[str, Any]:
+@service("card_catalog.set.upload_file")
+async def upload_sets_file(*, services, path: str) -> dict[str, Any]:
     file_path = Path(path)
     try:
         objects = list(_iter_set_objects(file_path))
@@ -152,31 +152,31 @@ async def upload_sets_file(*, executor, path: str) -> dict[str, Any]:
         raise BadRequestError("the file holds no sets")
     # A full /sets list is authoritative: codes may move to Scryfall's ids (the loader's rule).
     accepted, rejected, _ = _validate_sets(objects)
-    counts = await _load(executor, accepted) if accepted else {"inserted": 0, "updated": 0, "unchanged": 0}
+    counts = await _load(services, accepted)
     return {**counts, "seen": len(objects), "rejected": rejected}
 
 
-@service("card_catalog.set.update", repositories=["card_set"])
-async def update_set(*, card_set_repository: SetRepository, set_ref: str, fields: dict[str, Any]) -> dict[str, Any]:
-    current = await _find(card_set_repository, set_ref)
+@service("card_catalog.set.update", repositories=["set"])
+async def update_set(*, set_repository: SetRepository, set_ref: str, fields: dict[str, Any]) -> dict[str, Any]:
+    current = await _find(set_repository, set_ref)
     missing = sorted(name for name in REQUIRED_FIELDS if name in fields and fields[name] is None)
     if missing:
         raise BadRequestError(f"these fields cannot be null: {', '.join(missing)}", details={"fields": missing})
     if "code" in fields:
         fields["code"] = fields["code"].lower()
-        other = await card_set_repository.get_by_code(fields["code"])
+        other = await set_repository.get_by_code(fields["code"])
         if other is not None and other["id"] != current["id"]:
             raise ConflictError(f"set code {fields['code']!r} is already used", details={"code": fields["code"]})
-    return await card_set_repository.update(current["id"], fields)
+    return await set_repository.update(current["id"], fields)
 
 
-@service("card_catalog.set.delete", repositories=["card_set"])
-async def delete_set(*, card_set_repository: SetRepository, set_ref: str) -> dict[str, Any]:
-    current = await _find(card_set_repository, set_ref)
-    await card_set_repository.lock(current["id"])
-    cards = await card_set_repository.card_count(current["id"])
+@service("card_catalog.set.delete", repositories=["set"])
+async def delete_set(*, set_repository: SetRepository, set_ref: str) -> dict[str, Any]:
+    current = await _find(set_repository, set_ref)
+    await set_repository.lock(current["id"])
+    cards = await set_repository.card_count(current["id"])
     if cards:
         raise ConflictError(f"set {current['code']!r} still has {cards} cards; delete them first",
                             details={"set": current["code"], "cards": cards})
-    await card_set_repository.delete(current["id"])
+    await set_repository.delete(current["id"])
     return {"id": str(current["id"]), "code": current["code"], "deleted": True}

@@ -11,7 +11,7 @@ MAX_WINDOW = timedelta(days=93)
 LEVEL_ORDER = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
-@service("ops.logs.search", repositories=["log"])
+@service("ops.log.search", repositories=["log"])
 async def search_logs(*, log_repository, start_date: datetime | None = None, end_date: datetime | None = None,
                       level: str | None = None, task_name: str | None = None, service_type: str | None = None,
                       user: str | None = None, status: str | None = None, search: str | None = None,
@@ -35,7 +35,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
-@service("ops.logs.prune", repositories=["log"])
+@service("ops.log.prune", repositories=["log"])
 async def prune_logs(*, log_repository, keep_days: int = 30) -> int:
     if keep_days < 1:
         raise BadRequestError("keep_days must be at least 1")

@@ -9,11 +9,18 @@ from backend.request_handling.errors import ServiceUnavailableError
 CHECK_TIMEOUT_SECONDS = 2.0
 
 
+@service("system.health.ping_database", repositories=["health"], scope="autocommit")
+async def ping_database(*, health_repository) -> None:
+    # Autocommit scope: after a server restart the manager replaces the dead pooled connections
+    # and tries once more, so one restart does not leave readiness failing.
+    await health_repository.ping()
+
+
 @service("system.health.readiness")
-async def check_readiness(*, executor, redis) -> dict[str, str]:
+async def check_readiness(*, services, redis) -> dict[str, str]:
     checks: dict[str, str] = {}
     try:
-        await asyncio.wait_for(executor.ping(), CHECK_TIMEOUT_SECONDS)
+        await asyncio.wait_for(services.execute_service("system.health.ping_database"), CHECK_TIMEOUT_SECONDS)
         checks["postgres"] = "ok"
     except Exception as exc:  # any failure means "not ready"; the reason is reported by type only
         checks["postgres"] = f"down ({type(exc).__name__})"

@@ -11,8 +11,6 @@ from backend.new_services.user_management.login_throttle import LoginThrottle
 from backend.new_services.user_management.passwords import hash_password, needs_rehash, verify_password
 from backend.new_services.user_management.session_policy import TOUCH_INTERVAL, session_is_usable, utcnow
 from backend.new_services.user_management.tokens import create_access_token, new_opaque_token, token_digest
-from backend.repositories.user_management.session_repository import SessionRepository
-from backend.repositories.user_management.user_repository import UserRepository
 from backend.request_handling.errors import AuthenticationError
 
 logger = logging.getLogger(__name__)
@@ -36,18 +34,18 @@ async def _issue_tokens(session_repository, settings: Settings, *, user_id: UUID
     }
 
 
-@service("user_management.auth.login", transactional=False)
-async def login(*, executor, settings: Settings, redis, username: str, password: str, client_ip: str,
+@service("user_management.auth.login", repositories=["user", "session"], scope="steps")
+async def login(*, uow, settings: Settings, redis, username: str, password: str, client_ip: str,
                 user_agent: str | None = None, previous_session_token: str | None = None) -> dict:
     """Verify credentials and open a brand-new session (the previous one, if any, is revoked).
 
     Unknown user, wrong password and disabled account give the same 401 after the same Argon2 work.
-    Not one transaction: Argon2 runs while no pooled connection is held, so a burst of logins
-    cannot starve the pool; the writes then happen in one short transaction.
+    In steps: Argon2 runs while no pooled connection is held, so a burst of logins cannot starve
+    the pool; the writes then happen in one short transaction.
     """
     throttle = LoginThrottle(redis, settings)
-    async with executor.connection() as conn:
-        credentials = await UserRepository(conn).get_credentials(username.strip())
+    async with uow.session() as repos:
+        credentials = await repos.user.get_credentials(username.strip())
     # Count an existing account by its id, so "alice" and "alice@example.com" share one budget.
     account = f"id:{credentials['id']}" if credentials else f"login:{username.strip().lower()}"
     await throttle.check(account, client_ip)
@@ -64,8 +62,8 @@ async def login(*, executor, settings: Settings, redis, username: str, password:
     session_token = new_opaque_token()
     now = utcnow()
     expires_at = now + timedelta(seconds=settings.session_absolute_lifetime_seconds)
-    async with executor.transaction() as conn:
-        users, sessions = UserRepository(conn), SessionRepository(conn)
+    async with uow.step() as repos:
+        users, sessions = repos.user, repos.session
         # The account may have been disabled, deleted or given a new password while we hashed.
         current = await users.get_credentials_by_id(user_id, for_update=True)
         if current is None or not current["is_active"] or current["password_hash"] != credentials["password_hash"]:
@@ -85,17 +83,17 @@ async def login(*, executor, settings: Settings, redis, username: str, password:
     return {**tokens, "session_token": session_token, "session_expires_at": expires_at}
 
 
-@service("user_management.auth.refresh", transactional=False)
-async def refresh(*, executor, settings: Settings, refresh_token: str) -> dict:
+@service("user_management.auth.refresh", repositories=["session"], scope="steps")
+async def refresh(*, uow, settings: Settings, refresh_token: str) -> dict:
     """Exchange a refresh token for a new access and refresh token.
 
     A token that was already used means it leaked (or a client raced itself): the whole family —
     the session and every token issued for it — is revoked, and that revocation is committed
-    before the 401 is returned. Hence its own transactions rather than the manager's.
+    before the 401 is returned. Hence a step that commits before the refusal is raised.
     """
     now = utcnow()
-    async with executor.transaction() as conn:
-        sessions = SessionRepository(conn)
+    async with uow.step() as repos:
+        sessions = repos.session
         token = await sessions.refresh_token_by_hash(token_digest(refresh_token))
         if token is None:
             problem = "unknown token"
@@ -133,7 +131,7 @@ async def logout(*, session_repository, session_id: str | None = None, session_t
     return False
 
 
-@service("user_management.auth.authenticate", repositories=["session"], transactional=False)
+@service("user_management.auth.authenticate", repositories=["session"], scope="autocommit")
 async def authenticate(*, session_repository, settings: Settings, session_token: str | None = None,
                        session_id: str | None = None, user_id: str | None = None) -> dict:
     """Resolve a session cookie, or the (session, user) pair of a verified access token, to its user.
@@ -159,9 +157,3 @@ async def authenticate(*, session_repository, settings: Settings, session_token:
         "roles": tuple(found["roles"]),
         "session_id": str(found["session_id"]),
     }
-
-
-@service("user_management.session.prune", repositories=["session"])
-async def prune_sessions(*, session_repository, keep_days: int = 30) -> int:
-    """Delete sessions (and their refresh tokens) whose absolute lifetime ended over `keep_days` ago."""
-    return await session_repository.delete_expired(before=utcnow() - timedelta(days=max(1, keep_days)))

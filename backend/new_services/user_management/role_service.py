@@ -11,6 +11,14 @@ from backend.request_handling.errors import BadRequestError, ConflictError, NotF
 logger = logging.getLogger(__name__)
 
 
+async def refuse_losing_last_admin(role_repository, user: dict, now) -> None:
+    """409 when `user` is an active admin and no other active admin exists (the one rule every
+    change that can take admin rights away goes through: revoke, expiring re-grant, disable, delete)."""
+    if "admin" in user["roles"] and user["is_active"]:
+        if await role_repository.count_active_admins(now=now, excluding=user["id"]) == 0:
+            raise ConflictError("this is the last active admin; make another admin first", code="last_admin")
+
+
 @service("user_management.role.assign", repositories=["user", "role"])
 async def assign_role(*, user_repository, role_repository, user_id: str, role_name: str, reason: str,
                       actor_id: str, actor_username: str, effective_from=None, expires_at=None) -> dict:
@@ -29,10 +37,9 @@ async def assign_role(*, user_repository, role_repository, user_id: str, role_na
         roles = [r["name"] for r in await role_repository.list_roles()]
         raise NotFoundError(f"unknown role {role_name!r}", details={"role_name": role_name, "allowed": roles},
                             code="unknown_role")
-    if role_name == "admin" and "admin" in user["roles"] and (effective_from > now or expires_at is not None):
+    if role_name == "admin" and (effective_from > now or expires_at is not None):
         # Re-granting with a future start or an expiry could leave no admin; count the others.
-        if await role_repository.count_active_admins(now=now, excluding=uid) == 0:
-            raise ConflictError("this is the last active admin; make another admin first", code="last_admin")
+        await refuse_losing_last_admin(role_repository, user, now)
     grant = await role_repository.grant(user_id=uid, role_name=role_name, effective_from=effective_from,
                                         expires_at=expires_at, granted_by=UUID(str(actor_id)), reason=reason,
                                         now=now)
@@ -50,9 +57,8 @@ async def revoke_role(*, user_repository, role_repository, user_id: str, role_na
     user = await user_repository.get(uid, now=now)
     if user is None:
         raise NotFoundError("user not found")
-    if role_name == "admin" and "admin" in user["roles"] and user["is_active"]:
-        if await role_repository.count_active_admins(now=now, excluding=uid) == 0:
-            raise ConflictError("this is the last active admin; make another admin first", code="last_admin")
+    if role_name == "admin":
+        await refuse_losing_last_admin(role_repository, user, now)
     removed = await role_repository.revoke(user_id=uid, role_name=role_name)
     if removed is None:
         raise NotFoundError(f"user does not hold role {role_name!r}", code="role_not_held")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from uuid import UUID
 
 from backend.core.settings import Settings
@@ -61,3 +62,9 @@ async def revoke_other_sessions(*, session_repository, actor_id: str, current_se
                                                            except_session_id=UUID(current_session_id))
     logger.info("revoked %d other session(s)", revoked)
     return revoked
+
+
+@service("user_management.session.prune", repositories=["session"])
+async def prune_sessions(*, session_repository, keep_days: int = 30) -> int:
+    """Delete sessions (and their refresh tokens) whose absolute lifetime ended over `keep_days` ago."""
+    return await session_repository.delete_expired(before=utcnow() - timedelta(days=max(1, keep_days)))

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
 from backend.core.settings import Settings
-from backend.dependancies.query_deps import Sort
 from backend.new_services.service_manager import service
 from backend.new_services.user_management.login_throttle import LoginThrottle
 from backend.new_services.user_management.passwords import (
     check_password_policy, hash_password, verify_password,
 )
+from backend.new_services.user_management.role_service import refuse_losing_last_admin
 from backend.new_services.user_management.session_policy import utcnow
-from backend.repositories.user_management.user_repository import UserRepository
+from backend.repositories.kit import Sort
 from backend.request_handling.errors import (
     ConflictError, NotFoundError, PermissionDeniedError,
 )
@@ -40,47 +42,50 @@ async def _insert(user_repository, *, username: str, email: str, full_name: str 
     return user_id
 
 
-async def _create_user(*, user_repository, settings: Settings, username: str, email: str,
-                       full_name: str | None, password: str) -> UUID:
+async def _new_account(uow, settings: Settings, *, username: str, email: str, full_name: str | None,
+                       password: str, then: Callable[[Any, UUID], Awaitable[None]] | None = None) -> dict:
+    """Create an account: checks, then Argon2 while no connection is held, then one short transaction
+    inserting the user (and whatever `then(repos, user_id)` adds to it). Returns the new user."""
     username, email = username.strip(), email.strip().lower()
     check_password_policy(password, username=username, email=email)
-    await _refuse_taken(user_repository, username, email)
-    return await _insert(user_repository, username=username, email=email, full_name=full_name,
-                         password_hash=await hash_password(settings, password))
-
-
-@service("user_management.user.register", transactional=False)
-async def register_user(*, executor, settings: Settings, username: str, email: str,
-                        full_name: str | None = None, password: str) -> dict:
-    """Self-service sign-up. Argon2 runs between two short database visits, holding no connection."""
-    username, email = username.strip(), email.strip().lower()
-    check_password_policy(password, username=username, email=email)
-    async with executor.connection() as conn:
-        await _refuse_taken(UserRepository(conn), username, email)
+    async with uow.session() as repos:
+        await _refuse_taken(repos.user, username, email)
     password_hash = await hash_password(settings, password)
-    async with executor.transaction() as conn:
-        users = UserRepository(conn)
-        user_id = await _insert(users, username=username, email=email, full_name=full_name,
+    async with uow.step() as repos:
+        user_id = await _insert(repos.user, username=username, email=email, full_name=full_name,
                                 password_hash=password_hash)
-        user = await users.get(user_id, now=utcnow())
-    logger.info("user registered", extra={"user_id": str(user_id)})
+        if then is not None:
+            await then(repos, user_id)
+        return await repos.user.get(user_id, now=utcnow())
+
+
+@service("user_management.user.register", repositories=["user"], scope="steps")
+async def register_user(*, uow, settings: Settings, username: str, email: str, full_name: str | None = None,
+                        password: str) -> dict:
+    """Self-service sign-up."""
+    user = await _new_account(uow, settings, username=username, email=email, full_name=full_name,
+                              password=password)
+    logger.info("user registered", extra={"user_id": str(user["id"])})
     return user
 
 
-@service("user_management.user.create_admin", repositories=["user", "role"])
-async def create_admin(*, user_repository, role_repository, settings: Settings, username: str, email: str,
-                       password: str, full_name: str | None = None, created_by: str = "cli") -> dict:
+@service("user_management.user.create_admin", repositories=["user", "role"], scope="steps")
+async def create_admin(*, uow, settings: Settings, username: str, email: str, password: str,
+                       full_name: str | None = None, created_by: str = "cli") -> dict:
     """A new account holding the admin role (the CLI's `create-admin`; never a default password)."""
-    user_id = await _create_user(user_repository=user_repository, settings=settings, username=username,
-                                 email=email, full_name=full_name, password=password)
-    now = utcnow()
-    await role_repository.grant(user_id=user_id, role_name="admin", effective_from=now, expires_at=None,
-                                granted_by=None, reason=f"initial admin created by {created_by}", now=now)
-    await role_repository.audit(user_id=user_id, username=username.strip(), role_name="admin", action="grant",
-                                effective_from=now, expires_at=None, actor_id=None, actor_username=created_by,
-                                reason="initial admin account", now=now)
-    logger.warning("admin account %s created by %s", username, created_by)
-    return await user_repository.get(user_id, now=now)
+
+    async def grant_admin(repos, user_id: UUID) -> None:
+        now = utcnow()
+        await repos.role.grant(user_id=user_id, role_name="admin", effective_from=now, expires_at=None,
+                               granted_by=None, reason=f"initial admin created by {created_by}", now=now)
+        await repos.role.audit(user_id=user_id, username=username.strip(), role_name="admin", action="grant",
+                               effective_from=now, expires_at=None, actor_id=None, actor_username=created_by,
+                               reason="initial admin account", now=now)
+
+    user = await _new_account(uow, settings, username=username, email=email, full_name=full_name,
+                              password=password, then=grant_admin)
+    logger.warning("admin account %s created by %s", user["username"], created_by)
+    return user
 
 
 @service("user_management.user.get", repositories=["user"])
@@ -150,9 +155,8 @@ async def search_users(*, user_repository, sort: Sort, search: str | None = None
 
 async def _refuse_losing_last_admin(role_repository, user_repository, user_id: UUID, now) -> None:
     user = await user_repository.get(user_id, now=now)
-    if user is not None and "admin" in user["roles"] and user["is_active"]:
-        if await role_repository.count_active_admins(now=now, excluding=user_id) == 0:
-            raise ConflictError("this is the last active admin; make another admin first", code="last_admin")
+    if user is not None:
+        await refuse_losing_last_admin(role_repository, user, now)
 
 
 @service("user_management.user.set_active", repositories=["user", "session", "role"])

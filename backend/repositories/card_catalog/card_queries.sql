@@ -1,5 +1,6 @@
--- Card reference reads. Blocks named *_fragment are pieces the repository composes once at
--- import (never with user input): card columns, summary columns, where, order, ...
+-- Card reference reads. Blocks named *_fragment are included where another block says {name};
+-- the other markers ({where}, {order}, ...) are filled per call by the repository with SQL from
+-- the query compiler and the whitelists, never with user input.
 
 -- name: card_columns_fragment
 -- The full card object (printing + oracle card + set), one column per field: row_to_json of
@@ -53,7 +54,7 @@ FROM (SELECT {card_columns} FROM {from} WHERE v.card_version_id = ANY($1::uuid[]
 SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
        set_config('max_parallel_workers_per_gather', '0', true)
 
--- name: search_page_tail_fragment
+-- name: page_tail_fragment
 -- The end of both search statements: one page of `matched` with the total count (one row even
 -- when the page is empty, so the count is never lost), joined to the printing, card and set.
 page AS (
@@ -172,15 +173,10 @@ LIMIT 1
 SELECT oracle_id FROM card_catalog.card_versions WHERE card_version_id = $1
 
 -- name: printings_of_oracle
--- $1 oracle_id, $2 language or NULL, $3 limit, $4 offset.
-SELECT count(*) OVER () AS total_count, {summary_columns}
+-- $1 oracle_id, $2 language or NULL; paged by the repository kit (order: PRINTINGS_ORDER).
+SELECT {summary_columns}, v.collector_number_int AS sort_cn
 FROM {from}
 WHERE v.oracle_id = $1 AND ($2::text IS NULL OR v.lang = $2)
-ORDER BY v.released_at DESC NULLS LAST, v.set_code, v.collector_number_int NULLS LAST, v.collector_number, v.lang
-LIMIT $3 OFFSET $4
-
--- name: count_printings_of_oracle
-SELECT count(*) FROM card_catalog.card_versions WHERE oracle_id = $1 AND ($2::text IS NULL OR lang = $2)
 
 -- name: ids_by_multiverse_id
 SELECT card_version_id FROM card_catalog.card_versions WHERE multiverse_ids @> ARRAY[$1::int]

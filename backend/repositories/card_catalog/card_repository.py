@@ -1,59 +1,37 @@
 """Card reference reads and deletes: by id, search pages, names, numbers, printings.
 
-Statements are composed once at import from named fragments in card_queries.sql; the only
-per-request SQL is the search condition from the query compiler (values as $n parameters).
+Statements come from card_queries.sql (fragments included at load); the only per-request SQL is
+the search condition from the query compiler (values as $n parameters) and whitelisted order keys.
 """
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from backend.new_services.card_catalog.search.compiler import CompiledQuery
 from backend.repositories.base import BaseRepository, load_queries
+from backend.repositories.kit import CompiledQuery, paginate, split_page
 from backend.repositories.registry import repository
 
 queries = load_queries(__file__, "card_queries.sql")
 
 
-def _code(sql: str) -> str:
-    """The statement without its comment lines (they may mention the {markers})."""
-    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-
-
 def _compose(template: str, **parts: str) -> str:
-    template = _code(template)
+    """Fill a statement's per-call markers ({where}, {order}, ...) with SQL built for this call."""
     for name, text in parts.items():
-        template = template.replace("{" + name + "}", _code(text))
+        template = template.replace("{" + name + "}", text)
     return template
 
 
-_COMMON = {
-    "page_tail": queries.search_page_tail_fragment,  # first: it contains {summary_columns}
-    "card_columns": queries.card_columns_fragment,
-    "summary_columns": queries.summary_columns_fragment,
-    "from": queries.from_fragment,
-    "preference": queries.preference_fragment,
-}
-CARD_JSON_BY_ID = _compose(queries.card_json_by_id, **_COMMON)
-CARD_JSON_BY_IDS = _compose(queries.card_json_by_ids, **_COMMON)
-PREFERRED_PRINTING = _compose(queries.preferred_printing, **_COMMON)
-PRINTINGS_OF_ORACLE = _compose(queries.printings_of_oracle, **_COMMON)
-SEARCH_TEMPLATE = _compose(queries.search_page, **_COMMON)
-SEARCH_ORACLE_TEMPLATE = _compose(queries.search_page_oracle, **_COMMON)
-RANDOM_TEMPLATE = _compose(queries.random_card_id, **_COMMON)
-
 # unique mode -> (DISTINCT ON clause, the ORDER BY that makes DISTINCT ON pick the preferred printing)
 _DISTINCT = {
-    "cards": ("DISTINCT ON (v.oracle_id)", "ORDER BY v.oracle_id, " + _code(queries.preference_fragment)),
+    "cards": ("DISTINCT ON (v.oracle_id)", "ORDER BY v.oracle_id, " + queries.preference_fragment),
     "art": ("DISTINCT ON (COALESCE(v.illustration_id, v.card_version_id))",
-            "ORDER BY COALESCE(v.illustration_id, v.card_version_id), " + _code(queries.preference_fragment)),
+            "ORDER BY COALESCE(v.illustration_id, v.card_version_id), " + queries.preference_fragment),
     "prints": ("", ""),
 }
+# Newest first, then by set and collector number (over the columns of printings_of_oracle).
+PRINTINGS_ORDER = "released_at DESC NULLS LAST, \"set\", sort_cn NULLS LAST, collector_number, lang"
 SUMMARY_PRICE_FIELDS = ("usd", "usd_foil", "usd_etched", "eur", "eur_foil", "tix")
-
-
-def escape_like_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def summary_from_row(row) -> dict[str, Any]:
@@ -66,7 +44,7 @@ def summary_from_row(row) -> dict[str, Any]:
 
 
 def _match_from(compiled: CompiledQuery) -> str:
-    return _code(queries.from_fragment if compiled.uses_sets else queries.from_printings_fragment)
+    return queries.from_fragment if compiled.uses_sets else queries.from_printings_fragment
 
 
 def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) -> str:
@@ -76,9 +54,9 @@ def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str)
     page_order = ("page.sort_key " + direction + " NULLS LAST, page.sort_name, page.sort_set, "
                   "page.sort_cn NULLS LAST, page.sort_cn_text")
     if compiled.oracle_where is not None:
-        return _compose(SEARCH_ORACLE_TEMPLATE, sort_key=compiled.order_sql, where=compiled.oracle_where,
+        return _compose(queries.search_page_oracle, sort_key=compiled.order_sql, where=compiled.oracle_where,
                         order=order, page_order=page_order, limit=limit_param, offset=offset_param)
-    return _compose(SEARCH_TEMPLATE, match_from=_match_from(compiled), distinct=distinct, distinct_order=distinct_order,
+    return _compose(queries.search_page, match_from=_match_from(compiled), distinct=distinct, distinct_order=distinct_order,
                     sort_key=compiled.order_sql, where=compiled.where, order=order,
                     page_order=page_order, limit=limit_param, offset=offset_param)
 
@@ -86,23 +64,22 @@ def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str)
 @repository("card")
 class CardRepository(BaseRepository):
     async def card_json(self, card_id: uuid.UUID) -> str | None:
-        return await self.conn.fetchval(CARD_JSON_BY_ID, card_id)
+        return await self.conn.fetchval(queries.card_json_by_id, card_id)
 
     async def cards_json(self, card_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
-        rows = await self.conn.fetch(CARD_JSON_BY_IDS, card_ids)
+        rows = await self.conn.fetch(queries.card_json_by_ids, card_ids)
         return {row["card_version_id"]: row["card"] for row in rows}
 
     async def search(self, compiled: CompiledQuery, *, limit: int, offset: int) -> tuple[list[dict], int]:
         n = len(compiled.params)
         sql = _search_sql(compiled, limit_param=f"${n + 1}::int", offset_param=f"${n + 2}::int")
         await self.conn.execute(queries.custom_plans)
-        rows = await self.conn.fetch(sql, *compiled.params, limit, offset)
-        total = rows[0]["total_count"] if rows else 0
-        return [summary_from_row(row) for row in rows if row["id"] is not None], total
+        rows, total = split_page(await self.conn.fetch(sql, *compiled.params, limit, offset), "id")
+        return [summary_from_row(row) for row in rows], total
 
     async def random_id(self, compiled: CompiledQuery) -> uuid.UUID | None:
         distinct, distinct_order = _DISTINCT[compiled.options.unique]
-        sql = _compose(RANDOM_TEMPLATE, match_from=_match_from(compiled), distinct=distinct,
+        sql = _compose(queries.random_card_id, match_from=_match_from(compiled), distinct=distinct,
                        distinct_order=distinct_order, where=compiled.where)
         await self.conn.execute(queries.custom_plans)
         return await self.conn.fetchval(sql, *compiled.params)
@@ -115,7 +92,7 @@ class CardRepository(BaseRepository):
 
     async def preferred_printing(self, oracle_id: uuid.UUID, *, set_code: str | None = None,
                                  lang: str | None = None) -> uuid.UUID | None:
-        return await self.conn.fetchval(PREFERRED_PRINTING, oracle_id, set_code, lang)
+        return await self.conn.fetchval(queries.preferred_printing, oracle_id, set_code, lang)
 
     async def autocomplete_prefix(self, normalized: str, include_extras: bool) -> list[str]:
         return [r["name"] for r in await self.conn.fetch(queries.autocomplete_prefix, normalized, include_extras)]
@@ -140,10 +117,9 @@ class CardRepository(BaseRepository):
 
     async def printings(self, oracle_id: uuid.UUID, *, lang: str | None, limit: int,
                         offset: int) -> tuple[list[dict], int]:
-        rows = await self.conn.fetch(PRINTINGS_OF_ORACLE, oracle_id, lang, limit, offset)
-        if rows:
-            return [summary_from_row(row) for row in rows], rows[0]["total_count"]
-        return [], await self.conn.fetchval(queries.count_printings_of_oracle, oracle_id, lang)
+        rows, total = await paginate(self.conn, queries.printings_of_oracle, oracle_id, lang,
+                                     order_by=PRINTINGS_ORDER, limit=limit, offset=offset)
+        return [summary_from_row(row) for row in rows], total
 
     async def exists(self, card_id: uuid.UUID) -> bool:
         return await self.conn.fetchval(queries.card_exists, card_id)

@@ -1,88 +1,13 @@
 -- Set-based catalog loading from per-connection staging tables (TEMP: never WAL-logged, private to
--- the loading session, emptied at each batch commit).
+-- the loading session, emptied at each batch commit; defined in catalog_load_repository.py).
 
--- name: create_staging
+-- name: session_settings
 -- A lost last batch after a server crash is simply loaded again by the next (idempotent) run,
--- so the loader's session need not wait for each commit to reach disk.
+-- so the loader's session need not wait for each commit to reach disk. Per-batch statements are
+-- planned on staging tables without statistics: never pay for JIT. (The staging tables themselves
+-- are defined in catalog_load_repository.py.)
 SET synchronous_commit = off;
--- Per-batch statements are planned on staging tables without statistics; never pay for JIT.
-SET jit = off;
-CREATE TEMP TABLE IF NOT EXISTS stg_card_versions (
-    card_version_id      UUID NOT NULL,
-    oracle_id            UUID NOT NULL,
-    set_code             TEXT NOT NULL,
-    collector_number     TEXT NOT NULL,
-    lang                 TEXT NOT NULL,
-    released_at          DATE,
-    rarity               TEXT NOT NULL,
-    finishes             TEXT[] NOT NULL,
-    games                TEXT[] NOT NULL,
-    name                 TEXT NOT NULL,
-    printed_name         TEXT,
-    printed_type_line    TEXT,
-    printed_text         TEXT,
-    flavor_text          TEXT,
-    artist               TEXT,
-    artist_ids           UUID[],
-    illustration_id      UUID,
-    border_color         TEXT,
-    frame                TEXT,
-    frame_effects        TEXT[] NOT NULL,
-    security_stamp       TEXT,
-    full_art             BOOLEAN NOT NULL,
-    textless             BOOLEAN NOT NULL,
-    promo                BOOLEAN NOT NULL,
-    promo_types          TEXT[] NOT NULL,
-    reprint              BOOLEAN NOT NULL,
-    variation            BOOLEAN NOT NULL,
-    digital              BOOLEAN NOT NULL,
-    booster              BOOLEAN NOT NULL,
-    oversized            BOOLEAN NOT NULL,
-    layout               TEXT NOT NULL,
-    image_status         TEXT,
-    image_uris           TEXT,
-    card_faces           TEXT,
-    multiverse_ids       INTEGER[] NOT NULL,
-    mtgo_id              INTEGER,
-    mtgo_foil_id         INTEGER,
-    arena_id             INTEGER,
-    tcgplayer_id         INTEGER,
-    tcgplayer_etched_id  INTEGER,
-    cardmarket_id        INTEGER,
-    scryfall_uri         TEXT,
-    usd_cents            BIGINT,
-    usd_foil_cents       BIGINT,
-    usd_etched_cents     BIGINT,
-    eur_cents            BIGINT,
-    eur_foil_cents       BIGINT,
-    tix_cents            BIGINT,
-    content_hash         TEXT NOT NULL,
-    source_hash          TEXT
-) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS stg_oracle_cards (
-    oracle_id        UUID NOT NULL,
-    name             TEXT NOT NULL,
-    layout           TEXT NOT NULL,
-    mana_cost        TEXT,
-    cmc              DOUBLE PRECISION NOT NULL,
-    type_line        TEXT,
-    oracle_text      TEXT,
-    power            TEXT,
-    toughness        TEXT,
-    loyalty          TEXT,
-    defense          TEXT,
-    colors           TEXT[] NOT NULL,
-    color_identity   TEXT[] NOT NULL,
-    color_indicator  TEXT[],
-    keywords         TEXT[] NOT NULL,
-    produced_mana    TEXT[],
-    legalities       TEXT NOT NULL,
-    reserved         BOOLEAN NOT NULL,
-    edhrec_rank      INTEGER,
-    faces            TEXT,
-    content_hash     TEXT NOT NULL,
-    source_rank      TEXT NOT NULL
-) ON COMMIT DELETE ROWS;
+SET jit = off
 
 -- name: drop_staging
 DROP TABLE IF EXISTS pg_temp.stg_card_versions, pg_temp.stg_oracle_cards;

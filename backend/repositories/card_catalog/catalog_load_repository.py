@@ -8,32 +8,46 @@ from decimal import Decimal
 import orjson
 
 from backend.repositories.base import BaseRepository, load_queries
+from backend.repositories.kit import StagingTable
 from backend.repositories.registry import repository
 
 queries = load_queries(__file__, "catalog_load_queries.sql")
 
-VERSION_STAGING_COLUMNS = (
-    "card_version_id", "oracle_id", "set_code", "collector_number", "lang", "released_at", "rarity",
-    "finishes", "games", "name", "printed_name", "printed_type_line", "printed_text", "flavor_text",
-    "artist", "artist_ids", "illustration_id", "border_color", "frame", "frame_effects",
-    "security_stamp", "full_art", "textless", "promo", "promo_types", "reprint", "variation", "digital",
-    "booster", "oversized", "layout", "image_status", "image_uris", "card_faces", "multiverse_ids",
-    "mtgo_id", "mtgo_foil_id", "arena_id", "tcgplayer_id", "tcgplayer_etched_id", "cardmarket_id",
-    "scryfall_uri", "usd_cents", "usd_foil_cents", "usd_etched_cents", "eur_cents", "eur_foil_cents",
-    "tix_cents", "content_hash", "source_hash",
-)
-ORACLE_STAGING_COLUMNS = (
-    "oracle_id", "name", "layout", "mana_cost", "cmc", "type_line", "oracle_text", "power",
-    "toughness", "loyalty", "defense", "colors", "color_identity", "color_indicator", "keywords",
-    "produced_mana", "legalities", "reserved", "edhrec_rank", "faces", "content_hash", "source_rank",
-)
+# The staging tables, each defined once: their DDL, their COPY column lists and the order of the
+# tuples the normaliser builds (catalog_load/normalize.py) all come from these.
+VERSION_STAGING = StagingTable("stg_card_versions", (
+    ("card_version_id", "UUID NOT NULL"), ("oracle_id", "UUID NOT NULL"), ("set_code", "TEXT NOT NULL"),
+    ("collector_number", "TEXT NOT NULL"), ("lang", "TEXT NOT NULL"), ("released_at", "DATE"),
+    ("rarity", "TEXT NOT NULL"), ("finishes", "TEXT[] NOT NULL"), ("games", "TEXT[] NOT NULL"),
+    ("name", "TEXT NOT NULL"), ("printed_name", "TEXT"), ("printed_type_line", "TEXT"), ("printed_text", "TEXT"),
+    ("flavor_text", "TEXT"), ("artist", "TEXT"), ("artist_ids", "UUID[]"), ("illustration_id", "UUID"),
+    ("border_color", "TEXT"), ("frame", "TEXT"), ("frame_effects", "TEXT[] NOT NULL"), ("security_stamp", "TEXT"),
+    ("full_art", "BOOLEAN NOT NULL"), ("textless", "BOOLEAN NOT NULL"), ("promo", "BOOLEAN NOT NULL"),
+    ("promo_types", "TEXT[] NOT NULL"), ("reprint", "BOOLEAN NOT NULL"), ("variation", "BOOLEAN NOT NULL"),
+    ("digital", "BOOLEAN NOT NULL"), ("booster", "BOOLEAN NOT NULL"), ("oversized", "BOOLEAN NOT NULL"),
+    ("layout", "TEXT NOT NULL"), ("image_status", "TEXT"), ("image_uris", "TEXT"), ("card_faces", "TEXT"),
+    ("multiverse_ids", "INTEGER[] NOT NULL"), ("mtgo_id", "INTEGER"), ("mtgo_foil_id", "INTEGER"),
+    ("arena_id", "INTEGER"), ("tcgplayer_id", "INTEGER"), ("tcgplayer_etched_id", "INTEGER"),
+    ("cardmarket_id", "INTEGER"), ("scryfall_uri", "TEXT"),
+    ("usd_cents", "BIGINT"), ("usd_foil_cents", "BIGINT"), ("usd_etched_cents", "BIGINT"), ("eur_cents", "BIGINT"),
+    ("eur_foil_cents", "BIGINT"), ("tix_cents", "BIGINT"),
+    ("content_hash", "TEXT NOT NULL"), ("source_hash", "TEXT"),
+))
+ORACLE_STAGING = StagingTable("stg_oracle_cards", (
+    ("oracle_id", "UUID NOT NULL"), ("name", "TEXT NOT NULL"), ("layout", "TEXT NOT NULL"), ("mana_cost", "TEXT"),
+    ("cmc", "DOUBLE PRECISION NOT NULL"), ("type_line", "TEXT"), ("oracle_text", "TEXT"), ("power", "TEXT"),
+    ("toughness", "TEXT"), ("loyalty", "TEXT"), ("defense", "TEXT"), ("colors", "TEXT[] NOT NULL"),
+    ("color_identity", "TEXT[] NOT NULL"), ("color_indicator", "TEXT[]"), ("keywords", "TEXT[] NOT NULL"),
+    ("produced_mana", "TEXT[]"), ("legalities", "TEXT NOT NULL"), ("reserved", "BOOLEAN NOT NULL"),
+    ("edhrec_rank", "INTEGER"), ("faces", "TEXT"), ("content_hash", "TEXT NOT NULL"), ("source_rank", "TEXT NOT NULL"),
+))
 # Printings and oracle cards not stored yet are COPied straight into the catalog. The staging tuples
 # hold JSON as text (for hashing); orjson.Fragment passes that text through the jsonb codec as is.
-_VERSION_JSON = tuple(VERSION_STAGING_COLUMNS.index(c) for c in ("image_uris", "card_faces"))
-_ORACLE_JSON = tuple(ORACLE_STAGING_COLUMNS.index(c) for c in ("legalities", "faces"))
-_FIRST_PRICE = VERSION_STAGING_COLUMNS.index("usd_cents")
-_HASHES = VERSION_STAGING_COLUMNS.index("content_hash")
-VERSION_TABLE_COLUMNS = VERSION_STAGING_COLUMNS[:_FIRST_PRICE] + (
+_VERSION_JSON = tuple(VERSION_STAGING.position(c) for c in ("image_uris", "card_faces"))
+_ORACLE_JSON = tuple(ORACLE_STAGING.position(c) for c in ("legalities", "faces"))
+_FIRST_PRICE = VERSION_STAGING.position("usd_cents")
+_HASHES = VERSION_STAGING.position("content_hash")
+VERSION_TABLE_COLUMNS = VERSION_STAGING.columns[:_FIRST_PRICE] + (
     "set_id", "price_usd", "price_usd_foil", "price_usd_etched", "price_eur", "price_eur_foil", "price_tix",
     "prices_updated_at", "content_hash", "source_hash")
 PRICE_COLUMNS = ("card_version_id", "source_id", "finish", "condition", "currency", "price_type", "observed_on",
@@ -57,8 +71,14 @@ SET_COLUMNS = (
 
 @repository("catalog_load")
 class CatalogLoadRepository(BaseRepository):
+    async def tune_bulk_session(self) -> None:
+        """Session settings for a long bulk load (see session_settings); reset when the connection
+        goes back to the pool."""
+        await self.conn.execute(queries.session_settings)
+
     async def create_staging(self) -> None:
-        await self.conn.execute(queries.create_staging)
+        await self.conn.execute(VERSION_STAGING.ddl)
+        await self.conn.execute(ORACLE_STAGING.ddl)
 
     async def drop_staging(self) -> None:
         await self.conn.execute(queries.drop_staging)
@@ -88,18 +108,18 @@ class CatalogLoadRepository(BaseRepository):
         return [r["code"] for r in await self.conn.fetch(queries.insert_sets_from_cards, ids, codes, names, types)]
 
     async def stage_versions(self, records: Sequence[tuple]) -> None:
-        await self.conn.copy_records_to_table("stg_card_versions", records=records,
-                                              columns=VERSION_STAGING_COLUMNS, schema_name="pg_temp")
+        await self.conn.copy_records_to_table(VERSION_STAGING.name, records=records,
+                                              columns=VERSION_STAGING.columns, schema_name="pg_temp")
 
     async def stage_oracles(self, records: Sequence[tuple]) -> None:
-        await self.conn.copy_records_to_table("stg_oracle_cards", records=records,
-                                              columns=ORACLE_STAGING_COLUMNS, schema_name="pg_temp")
+        await self.conn.copy_records_to_table(ORACLE_STAGING.name, records=records,
+                                              columns=ORACLE_STAGING.columns, schema_name="pg_temp")
 
     async def copy_oracle_cards(self, records: Sequence[tuple]) -> None:
         """Insert oracle cards known to be new (a duplicate key raises UniqueViolationError)."""
         rows = sorted((_with_fragments(r, _ORACLE_JSON) for r in records), key=lambda r: r[0])
         await self.conn.copy_records_to_table("oracle_cards", schema_name="card_catalog", records=rows,
-                                              columns=ORACLE_STAGING_COLUMNS)
+                                              columns=ORACLE_STAGING.columns)
 
     async def copy_card_versions(self, records: Sequence[tuple], set_ids: Sequence[str | None],
                                  prices_observed_at: dt.datetime) -> None:

@@ -6,25 +6,15 @@ s.card_count, s.printed_size, s.digital, s.foil_only, s.nonfoil_only, s.icon_svg
 s.arena_code, s.tcgplayer_id, s.origin, s.updated_at
 
 -- name: set_by_id
-SELECT {columns} FROM card_catalog.sets s WHERE s.set_id = $1
+SELECT {set_columns} FROM card_catalog.sets s WHERE s.set_id = $1
 
 -- name: set_by_code
-SELECT {columns} FROM card_catalog.sets s WHERE s.code = $1
+SELECT {set_columns} FROM card_catalog.sets s WHERE s.code = $1
 
 -- name: list_sets
--- $1 set_type, $2 released from, $3 released to, $4 digital, $5 name/code text, $6 limit, $7 offset.
-SELECT count(*) OVER () AS total_count, {columns}
+-- $1 set_type, $2 released from, $3 released to, $4 digital, $5 name/code text. Paged by the kit.
+SELECT {set_columns}
 FROM card_catalog.sets s
-WHERE ($1::text IS NULL OR s.set_type = $1)
-  AND ($2::date IS NULL OR s.released_at >= $2)
-  AND ($3::date IS NULL OR s.released_at <= $3)
-  AND ($4::boolean IS NULL OR s.digital = $4)
-  AND ($5::text IS NULL OR s.name ILIKE '%' || $5 || '%' OR s.code = lower($5))
-ORDER BY {order}, s.code
-LIMIT $6 OFFSET $7
-
--- name: count_sets
-SELECT count(*) FROM card_catalog.sets s
 WHERE ($1::text IS NULL OR s.set_type = $1)
   AND ($2::date IS NULL OR s.released_at >= $2)
   AND ($3::date IS NULL OR s.released_at <= $3)

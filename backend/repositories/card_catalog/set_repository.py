@@ -5,16 +5,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from backend.dependancies.query_deps import Sort
 from backend.repositories.base import BaseRepository, load_queries
-from backend.repositories.card_catalog.card_repository import escape_like_text
+from backend.repositories.kit import Sort, SortWhitelist, escape_like, paginate
 from backend.repositories.registry import repository
+from backend.schemas.card_catalog.set import SET_SORT_FIELDS
 
 queries = load_queries(__file__, "set_queries.sql")
-_COLUMNS = queries.set_columns_fragment
-SET_BY_ID = queries.set_by_id.replace("{columns}", _COLUMNS)
-SET_BY_CODE = queries.set_by_code.replace("{columns}", _COLUMNS)
-LIST_SETS = queries.list_sets.replace("{columns}", _COLUMNS)
+SET_SORTS = SortWhitelist({"released_at": "released_at", "name": "name", "code": "code",
+                           "card_count": "card_count"}, tiebreak="code", fields=SET_SORT_FIELDS)
 # Columns PUT may change: model field name -> column (a whitelist; values are parameters).
 EDITABLE_COLUMNS = {
     "code": "code", "name": "name", "set_type": "set_type", "released_at": "released_at",
@@ -25,26 +23,22 @@ EDITABLE_COLUMNS = {
 }
 
 
-@repository("card_set")
+@repository("set")
 class SetRepository(BaseRepository):
     async def get(self, set_id: uuid.UUID) -> dict[str, Any] | None:
-        row = await self.conn.fetchrow(SET_BY_ID, set_id)
+        row = await self.conn.fetchrow(queries.set_by_id, set_id)
         return dict(row) if row else None
 
     async def get_by_code(self, code: str) -> dict[str, Any] | None:
-        row = await self.conn.fetchrow(SET_BY_CODE, code.lower())
+        row = await self.conn.fetchrow(queries.set_by_code, code.lower())
         return dict(row) if row else None
 
     async def list(self, *, set_type: str | None, released_from: date | None, released_to: date | None,
                    digital: bool | None, search: str | None, sort: Sort, limit: int,
                    offset: int) -> tuple[list[dict], int]:
-        text = escape_like_text(search) if search else None
-        sql = LIST_SETS.replace("{order}", sort.sql + " NULLS LAST")
-        rows = await self.conn.fetch(sql, set_type, released_from, released_to, digital, text, limit, offset)
-        if rows:
-            return [{k: v for k, v in dict(r).items() if k != "total_count"} for r in rows], rows[0]["total_count"]
-        total = await self.conn.fetchval(queries.count_sets, set_type, released_from, released_to, digital, text)
-        return [], total
+        text = escape_like(search) if search else None
+        return await paginate(self.conn, queries.list_sets, set_type, released_from, released_to, digital, text,
+                              order_by=SET_SORTS.order_by(sort), limit=limit, offset=offset)
 
     async def update(self, set_id: uuid.UUID, fields: dict[str, Any]) -> dict[str, Any] | None:
         assignments, values = [], []

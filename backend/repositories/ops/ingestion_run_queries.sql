@@ -15,15 +15,11 @@ FROM ops.ingestion_runs WHERE id = $1;
 SELECT id, pipeline, run_key, status, params::text AS params FROM ops.ingestion_runs WHERE id = $1 FOR UPDATE;
 
 -- name: list_runs
+-- Paged by the repository kit, newest first.
 SELECT id, pipeline, run_key, status, triggered_by, params::text AS params, counts::text AS counts, error,
-       created_at, started_at, heartbeat_at, finished_at, count(*) OVER () AS total_count
+       created_at, started_at, heartbeat_at, finished_at
 FROM ops.ingestion_runs
 WHERE pipeline = ANY($1::text[]) AND ($2::text IS NULL OR status = $2)
-ORDER BY created_at DESC, id DESC
-LIMIT $3 OFFSET $4;
-
--- name: count_runs
-SELECT count(*) FROM ops.ingestion_runs WHERE pipeline = ANY($1::text[]) AND ($2::text IS NULL OR status = $2);
 
 -- name: active_runs
 SELECT id, status, heartbeat_at, created_at,
@@ -103,3 +99,8 @@ SELECT pg_advisory_unlock(hashtextextended($1, 0));
 
 -- name: xact_lock
 SELECT pg_advisory_xact_lock(hashtextextended($1, 0));
+
+-- name: fail_if_unfinished
+-- A run that never got going (e.g. its task could not be queued, or it failed before its first step).
+UPDATE ops.ingestion_runs SET status = 'failed', error = $2, finished_at = now()
+WHERE id = $1 AND status IN ('pending', 'running')

@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from backend.repositories.base import BaseRepository, load_queries
+from backend.repositories.kit import paginate
 from backend.repositories.registry import repository
 
 queries = load_queries(__file__, "ingestion_run_queries.sql")
@@ -23,7 +24,6 @@ def _run(row) -> dict[str, Any] | None:
     for key in ("params", "counts"):
         if key in data and isinstance(data[key], str):
             data[key] = orjson.loads(data[key])
-    data.pop("total_count", None)
     return data
 
 
@@ -41,11 +41,8 @@ class IngestionRunRepository(BaseRepository):
         return _run(await self.conn.fetchrow(queries.get_run_for_update, run_id))
 
     async def list_runs(self, *, pipelines: list[str], status: str | None, limit: int, offset: int):
-        rows = await self.conn.fetch(queries.list_runs, pipelines, status, limit, offset)
-        if rows:
-            total = rows[0]["total_count"]
-        else:
-            total = await self.conn.fetchval(queries.count_runs, pipelines, status) if offset else 0
+        rows, total = await paginate(self.conn, queries.list_runs, pipelines, status,
+                                     order_by="created_at DESC, id DESC", limit=limit, offset=offset)
         return [_run(r) for r in rows], total
 
     async def active_runs(self, pipeline: str, stale_after_seconds: float) -> list[dict]:
@@ -60,6 +57,9 @@ class IngestionRunRepository(BaseRepository):
     async def finish_run(self, run_id: int, *, status: str, counts: dict | None = None,
                          error: str | None = None) -> None:
         await self.conn.execute(queries.finish_run, run_id, status, _dumps(counts), error)
+
+    async def fail_if_unfinished(self, run_id: int, error: str) -> None:
+        await self.conn.execute(queries.fail_if_unfinished, run_id, error)
 
     async def fail_abandoned_steps(self, run_id: int, error: str) -> None:
         await self.conn.execute(queries.fail_abandoned_steps, run_id, error)

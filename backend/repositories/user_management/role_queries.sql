@@ -33,23 +33,20 @@ INSERT INTO user_management.role_audit (user_id, username, role_name, action, ef
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
 
 -- name: audit_for_user
+-- Paged by the repository kit, newest first.
 SELECT id, user_id, username, role_name, action, effective_from, expires_at, actor_id, actor_username,
-       reason, created_at, count(*) OVER () AS total_count
+       reason, created_at
 FROM user_management.role_audit
 WHERE user_id = $1
-ORDER BY created_at DESC, id DESC
-LIMIT $2 OFFSET $3;
-
--- name: count_audit_for_user
-SELECT count(*) FROM user_management.role_audit WHERE user_id = $1;
 
 -- name: count_active_admins
 -- Active accounts holding the admin role at $1, optionally ignoring user $2.
+-- (Starts from the admin grants, through user_roles_role_idx, rather than from every user.)
 SELECT count(*)
 FROM user_management.user_roles r
 JOIN user_management.users u ON u.id = r.user_id
 WHERE r.role_name = 'admin' AND u.is_active
-  AND r.effective_from <= $1 AND (r.expires_at IS NULL OR r.expires_at > $1)
+  AND 'admin' = ANY(user_management.roles_in_effect(u.id, $1))
   AND ($2::uuid IS NULL OR u.id <> $2);
 
 -- name: lock_admin_changes

@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from backend.repositories.base import BaseRepository, load_queries
+from backend.repositories.kit import paginate
 from backend.repositories.registry import repository
 
 queries = load_queries(__file__, "role_queries.sql")
@@ -38,9 +39,8 @@ class RoleRepository(BaseRepository):
                                 expires_at, actor_id, actor_username, reason, now)
 
     async def audit_for_user(self, user_id: UUID, *, limit: int, offset: int) -> tuple[list[dict], int]:
-        rows = await self.conn.fetch(queries.audit_for_user, user_id, limit, offset)
-        total = rows[0]["total_count"] if rows else await self.conn.fetchval(queries.count_audit_for_user, user_id)
-        return [dict(r) for r in rows], total
+        return await paginate(self.conn, queries.audit_for_user, user_id, order_by="created_at DESC, id DESC",
+                              limit=limit, offset=offset)
 
     async def count_active_admins(self, *, now: datetime, excluding: UUID | None = None) -> int:
         await self.conn.execute(queries.lock_admin_changes)

@@ -4,24 +4,20 @@ INSERT INTO user_management.sessions (user_id, token_hash, created_at, last_seen
 VALUES ($1, $2, $3, $3, $4, $5, $6)
 RETURNING id;
 
+-- name: principal_columns_fragment
+-- What both principal lookups return besides the roles.
+s.id AS session_id, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at, u.username, u.is_active
+
 -- name: principal_by_token_hash
 -- The session a cookie names, its user and the roles in effect at $2 ("now").
-SELECT s.id AS session_id, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at,
-       u.username, u.is_active,
-       COALESCE((SELECT array_agg(r.role_name ORDER BY r.role_name) FROM user_management.user_roles r
-                 WHERE r.user_id = u.id AND r.effective_from <= $2
-                   AND (r.expires_at IS NULL OR r.expires_at > $2)), '{}') AS roles
+SELECT {principal_columns}, user_management.roles_in_effect(u.id, $2) AS roles
 FROM user_management.sessions s
 JOIN user_management.users u ON u.id = s.user_id
 WHERE s.token_hash = $1;
 
 -- name: principal_by_session_id
--- The session an access token names; $2 (the token's subject) must own it.
-SELECT s.id AS session_id, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at,
-       u.username, u.is_active,
-       COALESCE((SELECT array_agg(r.role_name ORDER BY r.role_name) FROM user_management.user_roles r
-                 WHERE r.user_id = u.id AND r.effective_from <= $3
-                   AND (r.expires_at IS NULL OR r.expires_at > $3)), '{}') AS roles
+-- The session an access token names; $2 (the token's subject) must own it; roles at $3 ("now").
+SELECT {principal_columns}, user_management.roles_in_effect(u.id, $3) AS roles
 FROM user_management.sessions s
 JOIN user_management.users u ON u.id = s.user_id
 WHERE s.id = $1 AND s.user_id = $2;
@@ -36,14 +32,12 @@ WHERE id = $1;
 
 -- name: list_sessions
 -- $1 user (NULL: everyone, admins only), $2 only sessions still usable at $3, $4 idle timeout (s).
-SELECT id, user_id, created_at, last_seen_at, expires_at, revoked_at, revoked_reason, ip_address, user_agent,
-       count(*) OVER () AS total_count
+-- Paged by the repository kit, newest first.
+SELECT id, user_id, created_at, last_seen_at, expires_at, revoked_at, revoked_reason, ip_address, user_agent
 FROM user_management.sessions
 WHERE ($1::uuid IS NULL OR user_id = $1)
   AND (NOT $2 OR (revoked_at IS NULL AND expires_at > $3
                   AND last_seen_at > $3 - make_interval(secs => $4)))
-ORDER BY created_at DESC, id
-LIMIT $5 OFFSET $6;
 
 -- name: revoke_session
 UPDATE user_management.sessions SET revoked_at = $2, revoked_reason = $3

@@ -8,6 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from backend.repositories.base import BaseRepository, load_queries
+from backend.repositories.kit import paginate
 from backend.repositories.registry import repository
 
 queries = load_queries(__file__, "session_queries.sql")
@@ -37,16 +38,9 @@ class SessionRepository(BaseRepository):
 
     async def list(self, *, user_id: UUID | None, active_only: bool, now: datetime, idle_timeout_seconds: int,
                    limit: int, offset: int) -> tuple[list[dict], int]:
-        args = (user_id, active_only, now, float(idle_timeout_seconds))
-        rows = await self.conn.fetch(queries.list_sessions, *args, limit, offset)
-        if rows:
-            total = rows[0]["total_count"]
-        elif offset:
-            first = await self.conn.fetch(queries.list_sessions, *args, 1, 0)
-            total = first[0]["total_count"] if first else 0
-        else:
-            total = 0
-        return [dict(r) for r in rows], total
+        return await paginate(self.conn, queries.list_sessions, user_id, active_only, now,
+                              float(idle_timeout_seconds), order_by="created_at DESC, id", limit=limit,
+                              offset=offset)
 
     async def revoke(self, session_id: UUID, *, now: datetime, reason: str) -> bool:
         revoked = await self.conn.fetchval(queries.revoke_session, session_id, now, reason) is not None

@@ -17,9 +17,7 @@ RETURNING id;
 -- name: get_user
 -- $2 is "now": only roles in effect at that instant are listed.
 SELECT u.id, u.username, u.email, u.full_name, u.is_active, u.created_at, u.updated_at, u.last_login_at,
-       COALESCE((SELECT array_agg(r.role_name ORDER BY r.role_name) FROM user_management.user_roles r
-                 WHERE r.user_id = u.id AND r.effective_from <= $2
-                   AND (r.expires_at IS NULL OR r.expires_at > $2)), '{}') AS roles
+       user_management.roles_in_effect(u.id, $2) AS roles
 FROM user_management.users u
 WHERE u.id = $1;
 
@@ -64,20 +62,11 @@ UPDATE user_management.users SET is_active = $2, updated_at = $3 WHERE id = $1 R
 DELETE FROM user_management.users WHERE id = $1 RETURNING id;
 
 -- name: search_users
--- $1 text search, $2 is_active, $3 role held now, $4 now, $5 limit, $6 offset. NULL does not filter.
--- __ORDER_BY__ is replaced by a column from the repository's whitelist, never by input.
+-- $1 text search, $2 is_active, $3 role held now, $4 now. NULL does not filter. Paged by the kit.
 SELECT u.id, u.username, u.email, u.full_name, u.is_active, u.created_at, u.updated_at, u.last_login_at,
-       COALESCE((SELECT array_agg(r.role_name ORDER BY r.role_name) FROM user_management.user_roles r
-                 WHERE r.user_id = u.id AND r.effective_from <= $4
-                   AND (r.expires_at IS NULL OR r.expires_at > $4)), '{}') AS roles,
-       count(*) OVER () AS total_count
+       user_management.roles_in_effect(u.id, $4) AS roles
 FROM user_management.users u
 WHERE ($1::text IS NULL OR u.username ILIKE '%' || $1 || '%' OR u.email ILIKE '%' || $1 || '%'
        OR u.full_name ILIKE '%' || $1 || '%')
   AND ($2::boolean IS NULL OR u.is_active = $2)
-  AND ($3::text IS NULL OR EXISTS (
-        SELECT 1 FROM user_management.user_roles r
-        WHERE r.user_id = u.id AND r.role_name = $3 AND r.effective_from <= $4
-          AND (r.expires_at IS NULL OR r.expires_at > $4)))
-ORDER BY __ORDER_BY__, u.id
-LIMIT $5 OFFSET $6;
+  AND ($3::text IS NULL OR $3 = ANY(user_management.roles_in_effect(u.id, $4)))

@@ -4,21 +4,19 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from backend.dependancies.query_deps import Sort
 from backend.repositories.base import BaseRepository, load_queries
-from backend.repositories.ops.log_repository import escape_like
+from backend.repositories.kit import Sort, SortWhitelist, escape_like, paginate
 from backend.repositories.registry import repository
+from backend.schemas.user_management.user import USER_SORT_FIELDS
 
 queries = load_queries(__file__, "user_queries.sql")
 
-# Public sort name -> SQL column; the only text ever spliced into ORDER BY.
-USER_SORT_COLUMNS = {
-    "username": "lower(u.username)",
-    "email": "lower(u.email)",
-    "created_at": "u.created_at",
-    "last_login_at": "u.last_login_at",
-}
-_ORDER_BY_SQL = {column: column for column in USER_SORT_COLUMNS.values()}
+USER_SORTS = SortWhitelist({
+    "username": "lower(username)",
+    "email": "lower(email)",
+    "created_at": "created_at",
+    "last_login_at": "last_login_at",
+}, tiebreak="id", fields=USER_SORT_FIELDS)
 
 
 @repository("user")
@@ -66,16 +64,6 @@ class UserRepository(BaseRepository):
 
     async def search(self, *, search: str | None, is_active: bool | None, role: str | None, sort: Sort,
                      now: datetime, limit: int, offset: int) -> tuple[list[dict], int]:
-        order_by = _ORDER_BY_SQL[sort.column]  # KeyError for anything not whitelisted
-        direction = {"ASC": "ASC", "DESC": "DESC"}[sort.direction]
-        sql = queries.search_users.replace("__ORDER_BY__", f"{order_by} {direction} NULLS LAST")
         pattern = escape_like(search) if search else None
-        rows = await self.conn.fetch(sql, pattern, is_active, role, now, limit, offset)
-        if rows:
-            total = rows[0]["total_count"]
-        elif offset:  # past the last page: count the matches without paging
-            first = await self.conn.fetch(sql, pattern, is_active, role, now, 1, 0)
-            total = first[0]["total_count"] if first else 0
-        else:
-            total = 0
-        return [dict(r) for r in rows], total
+        return await paginate(self.conn, queries.search_users, pattern, is_active, role, now,
+                              order_by=USER_SORTS.order_by(sort), limit=limit, offset=offset)

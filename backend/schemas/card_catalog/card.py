@@ -7,6 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# Request limits, stated once: the schemas enforce them at the API, the services for other callers.
+MAX_BATCH_IDENTIFIERS = 75
+MAX_BULK_CARDS = 50
+
 
 class CardPrices(BaseModel):
     usd: float | None = None
@@ -114,21 +118,21 @@ class CardIdentifier(BaseModel):
         return self
 
 
-class CollectionRequest(BaseModel):
-    identifiers: list[CardIdentifier] = Field(min_length=1, max_length=75)
+class BatchLookupRequest(BaseModel):
+    identifiers: list[CardIdentifier] = Field(min_length=1, max_length=MAX_BATCH_IDENTIFIERS)
 
 
-class CollectionResult(BaseModel):
+class BatchLookupResult(BaseModel):
     cards: list[CardDetail]
     not_found: list[dict[str, Any]]
 
 
 class BulkCardsRequest(BaseModel):
-    cards: list[Any] = Field(min_length=1, max_length=50, description="Scryfall card objects")
+    cards: list[Any] = Field(min_length=1, max_length=MAX_BULK_CARDS, description="Scryfall card objects")
 
 
 class Rejection(BaseModel):
-    index: int
+    index: int | None = Field(default=None, description="Position in the request (null if it cannot be told)")
     id: str | None = None
     reason: str
 

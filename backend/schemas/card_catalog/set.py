@@ -8,6 +8,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+MAX_BULK_SETS = 1000   # the whole of Scryfall's /sets is about 1,000 sets
+# Public sort names of the set list (the repository maps each to SQL).
+SET_SORT_FIELDS = ("released_at", "name", "code", "card_count")
+
+
 class SetOut(BaseModel):
     id: uuid.UUID
     code: str
@@ -54,7 +59,7 @@ class SetUpdate(BaseModel):
 
 
 class BulkSetsRequest(BaseModel):
-    sets: list[Any] = Field(min_length=1, max_length=1000, description="Scryfall set objects")
+    sets: list[Any] = Field(min_length=1, max_length=MAX_BULK_SETS, description="Scryfall set objects")
 
 
 class SetRejection(BaseModel):

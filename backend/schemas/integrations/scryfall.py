@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-BulkType = Literal["default_cards", "all_cards", "oracle_cards", "unique_artwork"]
+from backend.integrations.scryfall.config import BulkType
+
 RunStatus = Literal["pending", "running", "succeeded", "failed", "skipped"]
 
 

@@ -15,6 +15,10 @@ Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_P
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
+# Public sort names of the admin user list (the repository maps each to SQL).
+USER_SORT_FIELDS = ("username", "email", "created_at", "last_login_at")
+
+
 class UserCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -8,7 +8,8 @@ PUBLIC = {
     ("POST", "/api/users/auth/token"),        # login
     ("POST", "/api/users/auth/token/refresh"),  # authenticated by the refresh token in the body
     ("POST", "/api/users/auth/logout"),       # harmless when signed out
-    ("POST", "/api/catalog/mtg/card-reference/collection"),  # a read: batch lookup of public cards
+    ("POST", "/api/catalog/mtg/card-reference/batch"),       # a read: batch lookup of public cards
+    ("POST", "/api/catalog/mtg/card-reference/collection"),  # its old path
 }
 # The card catalog is public reference data, like Scryfall's; only its writes and upload runs are not.
 PUBLIC_READ_PREFIXES = ("/api/catalog/mtg/card-reference", "/api/catalog/mtg/set-reference")

@@ -15,7 +15,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 def _cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "ENV": "test", "PYTHONPATH": str(PROJECT_ROOT),
-           "COLUMNS": "120"}
+           "COLUMNS": "120", "JWT_SECRET_KEY": "j" * 40, "PGP_SECRET_KEY": "p" * 40}
     env.pop("SCRYFALL_BASE_URL", None)
     return subprocess.run([sys.executable, "-m", "backend.cli", *args], env=env, cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=120)

@@ -6,8 +6,9 @@ import threading
 import psycopg2
 import pytest
 
-from backend.database.migrate import MigrationError, list_migrations, migrate, pending_migrations
-from tests.fixtures.services import scratch_database
+from backend.core.database import SyncPool
+from backend.database.migrate import MigrationError, list_migrations, pending_migrations
+from tests.fixtures.services import migrate_url, scratch_database
 
 SCHEMA_FINGERPRINT = """
 SELECT table_schema, table_name, column_name, data_type, is_nullable, coalesce(column_default, ''),
@@ -42,12 +43,12 @@ def empty_database(postgres_server_url):
 
 
 def test_fresh_and_up_to_date_databases_have_the_same_schema(empty_database, database_url):
-    applied = migrate(empty_database)
+    applied = migrate_url(empty_database)
     assert [m.version for m in applied] == [m.version for m in list_migrations()]
-    assert migrate(empty_database) == []  # the second run applies nothing
-    assert migrate(database_url) == []   # the template-cloned test database is already current
+    assert migrate_url(empty_database) == []  # the second run applies nothing
+    assert migrate_url(database_url) == []   # the template-cloned test database is already current
     assert fingerprint(empty_database) == fingerprint(database_url)
-    assert pending_migrations(empty_database) == []
+    assert _pending(empty_database) == []
 
 
 def test_concurrent_runs_apply_each_migration_once(empty_database):
@@ -56,7 +57,7 @@ def test_concurrent_runs_apply_each_migration_once(empty_database):
 
     def run() -> None:
         try:
-            results.append(migrate(empty_database))
+            results.append(migrate_url(empty_database))
         except BaseException as exc:  # surfaced below
             errors.append(exc)
 
@@ -71,17 +72,17 @@ def test_concurrent_runs_apply_each_migration_once(empty_database):
 
 def test_edited_applied_migration_is_refused(empty_database, tmp_path):
     (tmp_path / "0001_first.sql").write_text("CREATE TABLE public.t1 (id int);")
-    migrate(empty_database, tmp_path)
+    migrate_url(empty_database, tmp_path)
     (tmp_path / "0001_first.sql").write_text("CREATE TABLE public.t1 (id bigint);")
     with pytest.raises(MigrationError, match="changed after it was applied"):
-        migrate(empty_database, tmp_path)
+        migrate_url(empty_database, tmp_path)
 
 
 def test_failed_migration_leaves_nothing_half_applied(empty_database, tmp_path):
     (tmp_path / "0001_ok.sql").write_text("CREATE TABLE public.ok_table (id int);")
     (tmp_path / "0002_broken.sql").write_text("CREATE TABLE public.half (id int); SELECT no_such_function();")
     with pytest.raises(MigrationError, match="0002_broken.sql"):
-        migrate(empty_database, tmp_path)
+        migrate_url(empty_database, tmp_path)
     conn = psycopg2.connect(empty_database)
     with conn.cursor() as cur:
         cur.execute("SELECT to_regclass('public.ok_table') IS NOT NULL, to_regclass('public.half') IS NOT NULL")
@@ -95,3 +96,11 @@ def test_badly_named_file_is_refused(tmp_path):
     (tmp_path / "first.sql").write_text("SELECT 1;")
     with pytest.raises(MigrationError, match="NNNN_name.sql"):
         list_migrations(tmp_path)
+
+
+def _pending(database_url: str) -> list:
+    pool = SyncPool.for_url(database_url)
+    try:
+        return pending_migrations(pool)
+    finally:
+        pool.close()

@@ -70,22 +70,52 @@ def find_keys_in_source(source: str) -> list[str]:
 
     keys = []
     for node in ast.walk(ast.parse(textwrap.dedent(source))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in sm.KEY_CALLS:
+        name = getattr(node.func, "attr", None) or getattr(node.func, "id", None) if isinstance(node, ast.Call) else None
+        if name in sm.KEY_CALLS:
             if node.args and isinstance(node.args[0], ast.Constant):
                 keys.append(node.args[0].value)
     return keys
 
 
 def test_every_registered_celery_task_calls_a_registered_key():
+    """Each named task is a thin adapter: its own source calls exactly the keys it runs, and they exist
+    (the generic `run_service` forwards a key given at call time)."""
+    import inspect
+
     from celery_app.celery_main_app import TASK_MODULES, celery_app
 
     for module in TASK_MODULES:
         __import__(module)
-    names = [name for name in celery_app.tasks if name.startswith("automana.")]
-    assert "automana.registry.run_service" in names
-    referenced = find_referenced_keys(default_reference_roots())
     registry = sm.discover_services()
-    assert all(key in registry for key in referenced)
+    tasks = {name: task for name, task in celery_app.tasks.items() if name.startswith("automana.")}
+    assert "automana.registry.run_service" in tasks
+    linked = {}
+    for name, task in tasks.items():
+        if name == "automana.registry.run_service":
+            continue
+        keys = find_keys_in_source(inspect.getsource(task.run))
+        assert keys, f"task {name} calls no service key"
+        for key in keys:
+            assert key in registry, f"task {name} calls unregistered key {key}"
+        linked[name] = keys
+    assert linked["automana.scryfall.load_bulk"] == ["integrations.scryfall.load_bulk"]
+    assert linked["automana.catalog.load_card_upload"] == ["card_catalog.upload.load"]
+
+
+def test_service_to_service_calls_are_checked_at_start_up(scratch_registry, tmp_path, monkeypatch):
+    """A key one service calls through `services` is found by the start-up check like any other."""
+    import_scratch_module(tmp_path, monkeypatch, "scratch_caller_services", """
+        from backend.new_services.service_manager import service
+
+        @service("test.caller.call")
+        async def call(*, services):
+            return await services.execute_service("test.callee.does_not_exist")
+    """)
+    with pytest.raises(ServiceRegistryError, match=r"unregistered service key 'test.callee.does_not_exist'"):
+        ServiceManager.initialize(None, reference_roots=[tmp_path])
+    referenced = find_referenced_keys(default_reference_roots())
+    assert "card_catalog.catalog_load.load_cards" in referenced   # called by the Scryfall pipeline
+    assert any("backend/new_services" in place for place in referenced["card_catalog.catalog_load.load_cards"])
 
 
 def test_router_calling_unregistered_key_stops_start_up(tmp_path):
@@ -154,69 +184,147 @@ async def test_execute_unknown_key_raises(service_manager):
         await service_manager.execute_service("no.such.key")
 
 
+SCRATCH_REPOSITORY = """
+    from backend.new_services.service_manager import service
+    from backend.repositories.base import BaseRepository
+    from backend.repositories.registry import repository
+    from backend.request_handling.errors import NotFoundError
+
+    @repository("scratch_log")
+    class ScratchLogRepository(BaseRepository):
+        async def add(self, message):
+            await self.conn.execute(
+                "INSERT INTO ops.log_records (level, logger, message, service_type) "
+                "VALUES ('INFO', 'scratch', $1, 'api')", message)
+            return self.conn.is_in_transaction()
+"""
+
+
+def scratch_messages(db) -> list[str]:
+    with db.cursor() as cur:
+        cur.execute("SELECT message FROM ops.log_records WHERE logger = 'scratch' ORDER BY id")
+        return [row[0] for row in cur.fetchall()]
+
+
+def scratch_manager(app, tmp_path, monkeypatch, name: str, services: str) -> ServiceManager:
+    import_scratch_module(tmp_path, monkeypatch, name,
+                          textwrap.dedent(SCRATCH_REPOSITORY) + textwrap.dedent(services))
+    return ServiceManager.initialize(app.state.runtime.executor, reference_roots=[tmp_path / "none"])
+
+
 async def test_service_call_is_one_transaction_rolled_back_on_error(app, db, scratch_registry, tmp_path,
                                                                    monkeypatch):
-    import_scratch_module(tmp_path, monkeypatch, "scratch_tx_services", """
-        from backend.new_services.service_manager import service
-        from backend.repositories.base import BaseRepository
-        from backend.repositories.registry import repository
-        from backend.request_handling.errors import NotFoundError
-
-        @repository("scratch_log")
-        class ScratchLogRepository(BaseRepository):
-            async def add(self, message):
-                await self.conn.execute(
-                    "INSERT INTO ops.log_records (level, logger, message, service_type) "
-                    "VALUES ('INFO', 'tx', $1, 'api')", message)
-
+    manager = scratch_manager(app, tmp_path, monkeypatch, "scratch_tx_services", """
         @service("test.tx.write_then_fail", repositories=["scratch_log"])
         async def write_then_fail(*, scratch_log_repository, fail):
-            await scratch_log_repository.add("first")
+            assert await scratch_log_repository.add("first")
             if fail:
                 raise NotFoundError("nothing here")
             return "ok"
     """)
-    manager = ServiceManager.initialize(app.state.executor, reference_roots=[tmp_path / "none"])
     with pytest.raises(NotFoundError):
         await manager.execute_service("test.tx.write_then_fail", fail=True)
-    with db.cursor() as cur:
-        cur.execute("SELECT count(*) FROM ops.log_records WHERE logger = 'tx'")
-        assert cur.fetchone()[0] == 0
+    assert scratch_messages(db) == []
     assert await manager.execute_service("test.tx.write_then_fail", fail=False) == "ok"
-    with db.cursor() as cur:
-        cur.execute("SELECT count(*) FROM ops.log_records WHERE logger = 'tx'")
-        assert cur.fetchone()[0] == 1
-    # a failed statement must not poison the pooled connection for the next call
-    with pytest.raises(Exception):
-        async with app.state.executor.transaction() as conn:
-            await conn.execute("SELECT 1/0")
-    async with app.state.executor.connection() as conn:
-        assert await conn.fetchval("SELECT 1") == 1
+    assert scratch_messages(db) == ["first"]
 
 
-async def test_non_transactional_service_runs_autocommit_statements(app, db, scratch_registry, tmp_path,
-                                                                    monkeypatch):
-    import_scratch_module(tmp_path, monkeypatch, "scratch_autocommit_services", """
-        from backend.new_services.service_manager import service
-        from backend.repositories.base import BaseRepository
-        from backend.repositories.registry import repository
-
-        @repository("scratch_auto")
-        class ScratchAutoRepository(BaseRepository):
-            async def add_then_fail(self):
-                await self.conn.execute(
-                    "INSERT INTO ops.log_records (level, logger, message, service_type) "
-                    "VALUES ('INFO', 'auto', 'kept', 'api')")
-                return self.conn.is_in_transaction()
-
-        @service("test.auto.write", repositories=["scratch_auto"], transactional=False)
-        async def write(*, scratch_auto_repository):
-            in_transaction = await scratch_auto_repository.add_then_fail()
+async def test_autocommit_scope_runs_each_statement_on_its_own(app, db, scratch_registry, tmp_path, monkeypatch):
+    manager = scratch_manager(app, tmp_path, monkeypatch, "scratch_autocommit_services", """
+        @service("test.auto.write", repositories=["scratch_log"], scope="autocommit")
+        async def write(*, scratch_log_repository):
+            in_transaction = await scratch_log_repository.add("kept")
             raise ValueError(f"in transaction: {in_transaction}")
     """)
-    manager = ServiceManager.initialize(app.state.executor, reference_roots=[tmp_path / "none"])
     with pytest.raises(ValueError, match="in transaction: False"):
         await manager.execute_service("test.auto.write")
-    with db.cursor() as cur:  # the statement committed on its own: nothing to roll back
-        cur.execute("SELECT count(*) FROM ops.log_records WHERE logger = 'auto'")
-        assert cur.fetchone()[0] == 1
+    assert scratch_messages(db) == ["kept"]   # the statement committed on its own: nothing to roll back
+
+
+async def test_steps_scope_commits_each_step_and_rolls_back_only_the_failing_one(app, db, scratch_registry,
+                                                                                 tmp_path, monkeypatch):
+    manager = scratch_manager(app, tmp_path, monkeypatch, "scratch_steps_services", """
+        @service("test.steps.two_steps", repositories=["scratch_log"], scope="steps")
+        async def two_steps(*, uow):
+            async with uow.step() as repos:
+                assert await repos.scratch_log.add("step one")
+            async with uow.step() as repos:
+                await repos.scratch_log.add("step two")
+                raise NotFoundError("second step fails")
+
+        @service("test.steps.undeclared", repositories=["scratch_log"], scope="steps")
+        async def undeclared(*, uow):
+            async with uow.session() as repos:
+                return repos.user
+    """)
+    with pytest.raises(NotFoundError):
+        await manager.execute_service("test.steps.two_steps")
+    assert scratch_messages(db) == ["step one"]   # visible as soon as its step ended
+    with pytest.raises(AttributeError, match="did not declare the repository 'user'"):
+        await manager.execute_service("test.steps.undeclared")
+
+
+async def test_a_transactional_callee_joins_the_callers_transaction(app, db, scratch_registry, tmp_path,
+                                                                    monkeypatch):
+    manager = scratch_manager(app, tmp_path, monkeypatch, "scratch_join_services", """
+        @service("test.join.callee", repositories=["scratch_log"])
+        async def callee(*, scratch_log_repository, message):
+            await scratch_log_repository.add(message)
+
+        @service("test.join.caller", repositories=["scratch_log"])
+        async def caller(*, scratch_log_repository, services, fail):
+            await scratch_log_repository.add("caller")
+            await services.execute_service("test.join.callee", message="callee")
+            if fail:
+                raise NotFoundError("the caller fails after the callee wrote")
+
+        @service("test.join.steps_caller", repositories=["scratch_log"], scope="steps")
+        async def steps_caller(*, uow, services):
+            await services.execute_service("test.join.callee", message="own transaction")
+            raise NotFoundError("fails after the callee committed")
+    """)
+    with pytest.raises(NotFoundError):
+        await manager.execute_service("test.join.caller", fail=True)
+    assert scratch_messages(db) == []          # the callee's write went with the caller's rollback
+    await manager.execute_service("test.join.caller", fail=False)
+    assert scratch_messages(db) == ["caller", "callee"]
+    with pytest.raises(NotFoundError):
+        await manager.execute_service("test.join.steps_caller")
+    assert scratch_messages(db)[-1] == "own transaction"   # not joined: committed on its own
+
+
+def test_scope_and_signature_mismatches_fail_validation(scratch_registry, tmp_path, monkeypatch):
+    import_scratch_module(tmp_path, monkeypatch, "scratch_bad_scopes", """
+        from backend.new_services.service_manager import service
+
+        @service("test.scope.steps_without_uow", repositories=["user"], scope="steps")
+        async def steps_without_uow(*, user_repository):
+            return None
+
+        @service("test.scope.uow_in_transaction", repositories=["user"])
+        async def uow_in_transaction(*, uow, user_repository):
+            return None
+    """)
+    with pytest.raises(ServiceRegistryError) as info:
+        ServiceManager.initialize(None, reference_roots=[tmp_path / "none"])
+    message = str(info.value)
+    assert "test.scope.steps_without_uow: scope 'steps' needs a `uow` parameter" in message
+    assert "gets repositories from `uow`, not as ['user_repository']" in message
+    assert "test.scope.uow_in_transaction: only scope 'steps' receives `uow`" in message
+
+
+async def test_a_failed_statement_does_not_poison_the_pooled_connection(app, scratch_registry, tmp_path,
+                                                                       monkeypatch):
+    manager = scratch_manager(app, tmp_path, monkeypatch, "scratch_poison_services", """
+        @service("test.poison.fail", repositories=["scratch_log"])
+        async def fail(*, scratch_log_repository):
+            await scratch_log_repository.conn.execute("SELECT 1/0")
+
+        @service("test.poison.read", repositories=["scratch_log"], scope="autocommit")
+        async def read(*, scratch_log_repository):
+            return await scratch_log_repository.conn.fetchval("SELECT 1")
+    """)
+    for _ in range(3):
+        with pytest.raises(Exception, match="division by zero"):
+            await manager.execute_service("test.poison.fail")
+        assert await manager.execute_service("test.poison.read") == 1

@@ -11,7 +11,7 @@ def test_run_service_through_worker(celery_worker, celery_client, db):
             "INSERT INTO ops.log_records (created_at, level, logger, message, service_type) VALUES "
             "(%s, 'WARNING', 't', 'old', 'api'), (now(), 'WARNING', 't', 'new', 'api')", (old,)
         )
-    result = celery_client.send_task("automana.registry.run_service", args=["ops.logs.prune", {"keep_days": 30}])
+    result = celery_client.send_task("automana.registry.run_service", args=["ops.log.prune", {"keep_days": 30}])
     assert result.get(timeout=60) == 1
     with db.cursor() as cur:
         cur.execute("SELECT message FROM ops.log_records WHERE logger = 't'")
@@ -31,7 +31,7 @@ def test_unknown_key_fails_the_task(celery_worker, celery_client):
 def test_worker_errors_are_stored_with_task_id_and_name(celery_worker, celery_client, db):
     import time
 
-    result = celery_client.send_task("automana.registry.run_service", args=["ops.logs.prune", {"keep_days": 0}])
+    result = celery_client.send_task("automana.registry.run_service", args=["ops.log.prune", {"keep_days": 0}])
     try:
         result.get(timeout=60)
     except Exception as exc:

@@ -18,8 +18,8 @@ from backend.dependancies.query_deps import PaginationDep
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
 from backend.schemas.card_catalog.card import (
-    BulkCardsRequest, BulkCardsResult, CardDeleted, CardDetail, CardSummary, CollectionRequest,
-    CollectionResult, UploadAccepted, UploadRunStatus,
+    BatchLookupRequest, BatchLookupResult, BulkCardsRequest, BulkCardsResult, CardDeleted, CardDetail,
+    CardSummary, UploadAccepted, UploadRunStatus,
 )
 
 router = APIRouter(prefix="/card-reference", tags=["card reference"])
@@ -100,11 +100,14 @@ async def random_card(
     return card_response(await service_manager.execute_service("card_catalog.card.random", q=q))
 
 
-@router.post("/collection", responses={200: {"model": ApiResponse[CollectionResult]}}, response_class=Response,
+@router.post("/batch", responses={200: {"model": ApiResponse[BatchLookupResult]}}, response_class=Response,
              summary="Batch lookup of up to 75 identifiers")
-async def card_collection(service_manager: ServiceManagerDep, body: CollectionRequest):
+@router.post("/collection", responses={200: {"model": ApiResponse[BatchLookupResult]}}, response_class=Response,
+             deprecated=True, summary="Batch lookup (the old path of POST /batch, kept for existing clients)")
+async def batch_lookup(service_manager: ServiceManagerDep, body: BatchLookupRequest):
     identifiers = [ident.model_dump(exclude_none=True) for ident in body.identifiers]
-    cards, not_found = await service_manager.execute_service("card_catalog.card.collection", identifiers=identifiers)
+    cards, not_found = await service_manager.execute_service("card_catalog.card.batch_lookup",
+                                                             identifiers=identifiers)
     body_bytes = (b'{"success":true,"data":{"cards":[' + ",".join(cards).encode() + b'],"not_found":'
                   + orjson.dumps(not_found) + b'},"message":null}')
     return Response(body_bytes, media_type=JSON)
@@ -143,7 +146,7 @@ async def upload_cards_file(request: Request, service_manager: ServiceManagerDep
                             admin: AdminDep):
     path, size = await receive_upload(request, directory=settings.data_dir / "uploads", max_bytes=MAX_UPLOAD_BYTES)
     run = await service_manager.execute_service(
-        "card_catalog.card.upload_file", path=str(path), size_bytes=size, triggered_by=admin.username)
+        "card_catalog.upload.register", path=str(path), size_bytes=size, triggered_by=admin.username)
     run["status_url"] = str(request.url_for("card_upload_status", run_id=run["run_id"]).path)
     return ApiResponse(data=run, message="the file is being loaded; follow status_url")
 
@@ -151,7 +154,7 @@ async def upload_cards_file(request: Request, service_manager: ServiceManagerDep
 @router.get("/upload-file/{run_id}", response_model=ApiResponse[UploadRunStatus], name="card_upload_status",
             summary="Progress and result of an uploaded file's load")
 async def upload_status(service_manager: ServiceManagerDep, admin: AdminDep, run_id: int):
-    return ApiResponse(data=await service_manager.execute_service("card_catalog.card.upload_status", run_id=run_id))
+    return ApiResponse(data=await service_manager.execute_service("card_catalog.upload.status", run_id=run_id))
 
 
 @router.get("/{card_id:uuid}/printings", response_model=PaginatedResponse[CardSummary],

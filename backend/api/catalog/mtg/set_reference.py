@@ -8,16 +8,18 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 
 from backend.api.catalog.mtg.uploads import receive_upload
 from backend.dependancies.auth.users import AdminDep
-from backend.dependancies.query_deps import PaginationDep, SearchDep, Sort, sort_params
+from backend.dependancies.query_deps import PaginationDep, SearchDep, sort_params
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
-from backend.schemas.card_catalog.set import BulkSetsRequest, BulkSetsResult, SetDeleted, SetOut, SetUpdate
+from backend.repositories.kit import Sort
+from backend.schemas.card_catalog.set import (
+    SET_SORT_FIELDS, BulkSetsRequest, BulkSetsResult, SetDeleted, SetOut, SetUpdate,
+)
 
 router = APIRouter(prefix="/set-reference", tags=["set reference"])
 
 MAX_SETS_FILE_BYTES = 50 * 1024**2   # Scryfall's whole /sets list is ~1 MB
-SET_SORTS = {"released_at": "s.released_at", "name": "s.name", "code": "s.code", "card_count": "s.card_count"}
-SetSortDep = Annotated[Sort, Depends(sort_params(SET_SORTS, "released_at", "desc"))]
+SetSortDep = Annotated[Sort, Depends(sort_params(SET_SORT_FIELDS, "released_at", "desc"))]
 SetRef = Annotated[str, Path(min_length=2, max_length=64, description="Set id (UUID) or set code")]
 
 

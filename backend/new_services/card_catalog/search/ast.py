@@ -35,13 +35,3 @@ class Not:
 
 Node = Union[Term, And, Or, Not]
 
-
-def iter_terms(node: Node):
-    """Every Term in the tree, depth first."""
-    if isinstance(node, Term):
-        yield node
-    elif isinstance(node, Not):
-        yield from iter_terms(node.child)
-    else:
-        for child in node.children:
-            yield from iter_terms(child)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -18,6 +17,7 @@ from backend.new_services.card_catalog.search.vocabulary import (
     ALL_COLORS, COLOR_BITS, COLOR_NAMES, DIRECTIONS, DISPLAY_KEYWORDS, EXTRA_TYPES, FORMATS,
     INCLUDE_VALUES, IS_FLAGS, KEYWORD_ALIASES, LANGUAGES, ORDER_KEYS, RARITY_RANKS, UNIQUE_MODES,
 )
+from backend.repositories.kit import CompiledQuery, SearchOptions, escape_like
 
 SQL_OPERATORS = {":": "=", "=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 # `a op b` is the same as `b FLIPPED[op] a`: lets us write `$1 < ANY(array)` for `array > $1`.
@@ -78,37 +78,6 @@ _SET_CODE = re.compile(r"^[a-z0-9]{2,8}$")
 _INTEGER = re.compile(r"^[0-9]{1,9}$")
 
 
-@dataclass
-class SearchOptions:
-    unique: str = "cards"
-    order: str = "name"
-    direction: str = "auto"
-    include_extras: bool = False
-    any_language: bool = False
-    has_lang_term: bool = False
-
-    @property
-    def descending(self) -> bool:
-        if self.direction == "auto":
-            return self.order in AUTO_DESCENDING
-        return self.direction == "desc"
-
-
-@dataclass
-class CompiledQuery:
-    where: str
-    params: list = field(default_factory=list)
-    options: SearchOptions = field(default_factory=SearchOptions)
-    uses_sets: bool = False  # the condition refers to `s` (card_catalog.sets)
-    # Set when no term looks at printings: the condition (with the extras default) on `o` alone;
-    # each card is then shown by its preferred English printing, found by one index probe.
-    oracle_where: str | None = None
-
-    @property
-    def order_sql(self) -> str:
-        return ORDER_SQL[self.options.order]
-
-
 def normalize_name(value: str) -> str:
     """Python twin of card_catalog.normalize_name(): lower-case, accents folded, punctuation dropped."""
     folded = unicodedata.normalize("NFKD", value.lower())
@@ -117,15 +86,11 @@ def normalize_name(value: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9æœ]+", " ", folded).split())
 
 
-def escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 class _Compiler:
     def __init__(self, first_param: int):
         self.params: list = []
         self.first_param = first_param
-        self.options = SearchOptions()
+        self.options = SearchOptions(auto_descending=AUTO_DESCENDING)
         self.extra_type_requested = False
         self.uses_sets = False
         self.printing_level = False
@@ -440,5 +405,5 @@ def compile_query(query: str | Node, *, first_param: int = 1, extra_terms: tuple
     oracle_where = None
     if not compiler.printing_level and not options.has_lang_term and options.unique == "cards":
         oracle_where = " AND ".join([condition, *extras])
-    return CompiledQuery(where=where, params=compiler.params, options=options, uses_sets=compiler.uses_sets,
-                         oracle_where=oracle_where)
+    return CompiledQuery(where=where, params=compiler.params, options=options, order_sql=ORDER_SQL[options.order],
+                         uses_sets=compiler.uses_sets, oracle_where=oracle_where)

@@ -19,7 +19,7 @@ async def test_routes_require_admin(client, method, path):
     assert wrong.status_code == 401
 
 
-async def test_trigger_enqueues_the_pipeline_chain(client, admin_headers, redis_client, celery_on_test_redis, db):
+async def test_trigger_enqueues_the_pipeline_chain(client, admin_headers, redis_client, db):
     response = await client.post(RUNS, json={"bulk_type": "default_cards"}, headers=admin_headers)
     assert response.status_code == 202
     data = response.json()["data"]
@@ -49,7 +49,7 @@ async def test_trigger_validates_the_body(client, admin_headers):
 async def test_list_and_read_runs(client, admin_headers, service_manager, tmp_path, scryfall_env):
     path = write_bulk(tmp_path / "cards.json.gz", sample_cards(6))
     for _ in range(3):
-        await service_manager.execute_service("card_catalog.scryfall.load_file", path=str(path), triggered_by="test")
+        await service_manager.execute_service("integrations.scryfall.load_file", path=str(path), triggered_by="test")
     page = await client.get(RUNS, params={"limit": 2}, headers=admin_headers)
     assert page.status_code == 200
     body = page.json()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from backend.core.logging_config import flush_database_logs
+from backend.repositories.ops.log_writer import flush_database_logs
 
 
 async def test_logs_require_the_admin_role(client, admin_headers, user_headers):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from backend.core.logging_config import flush_database_logs, log_pipeline_event
+from backend.core.logging_config import log_pipeline_event
+from backend.repositories.ops.log_writer import flush_database_logs
 
 
 async def test_logs_require_admin(client):

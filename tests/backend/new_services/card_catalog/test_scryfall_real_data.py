@@ -7,7 +7,8 @@ import itertools
 import orjson
 import pytest
 
-from backend.new_services.card_catalog.scryfall_loader import price_to_cents
+from backend.new_services.card_catalog.catalog_load.normalize import price_to_cents
+from tests.fixtures.scryfall import set_scryfall_settings
 
 pytestmark = pytest.mark.real_data
 
@@ -43,11 +44,11 @@ def _check_sample(db, cards, step: int) -> None:
             assert cur.fetchone() is not None
 
 
-async def test_modern_file_loads_fully(shared_data, ingest_manager, db, scryfall_env, monkeypatch):
-    monkeypatch.setenv("SCRYFALL_BATCH_SIZE", "1000")
+async def test_modern_file_loads_fully(shared_data, ingest_manager, db, scryfall_env, settings):
+    set_scryfall_settings(settings, batch_size=1000)
     path = shared_data / "scryfall" / "cards-2022-2026.json.gz"
     cards = _source_cards(path)
-    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+    result = await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path))
     assert result["seen"] == len(cards) == 5289
     assert (result["inserted"], result["rejected"]) == (5289, 0)
     with db.cursor() as cur:
@@ -60,15 +61,15 @@ async def test_modern_file_loads_fully(shared_data, ingest_manager, db, scryfall
         cur.execute("SELECT count(DISTINCT set_code) FROM card_catalog.card_versions")
         assert cur.fetchone()[0] == len({c["set"] for c in cards})
     _check_sample(db, cards, step=97)
-    again = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+    again = await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path))
     assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 5289)
 
 
-async def test_older_schema_file_loads(shared_data, ingest_manager, db, scryfall_env, monkeypatch):
-    monkeypatch.setenv("SCRYFALL_BATCH_SIZE", "5000")
+async def test_older_schema_file_loads(shared_data, ingest_manager, db, scryfall_env, settings):
+    set_scryfall_settings(settings, batch_size=5000)
     path = shared_data / "scryfall" / "default-cards-2019.json.gz"
     cards = _source_cards(path)
-    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+    result = await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path))
     assert result["seen"] == len(cards) == 45851
     assert result["rejected"] == 0 and result["inserted"] == 45851
     with db.cursor() as cur:

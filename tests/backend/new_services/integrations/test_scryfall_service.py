@@ -14,9 +14,10 @@ import orjson
 import psycopg2
 import pytest
 
-from backend.new_services.ingestion.scryfall_pipeline_service import CATALOG_LOCK
+from backend.new_services.integrations.scryfall_service import CATALOG_LOCK
 from backend.request_handling.errors import BadRequestError, ConflictError
-from tests.fixtures.scryfall import bump_mtime, modern_card, sample_cards, write_bulk
+from tests.fixtures.scryfall import (bump_mtime, modern_card, sample_cards, scryfall_environment,
+                                     set_scryfall_settings, write_bulk)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[4]
 
@@ -35,7 +36,7 @@ def _steps(db, run_id: int) -> dict[str, str]:
 
 
 async def test_full_run_loads_everything_and_records_it(ingest_manager, fake_scryfall, db):
-    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline", triggered_by="test")
+    result = await ingest_manager.execute_service("integrations.scryfall.run_pipeline", triggered_by="test")
     cards = sample_cards()
     assert result["status"] == "succeeded"
     assert (result["inserted"], result["updated"], result["unchanged"], result["rejected"]) == (len(cards), 0, 0, 0)
@@ -56,34 +57,34 @@ async def test_full_run_loads_everything_and_records_it(ingest_manager, fake_scr
     assert all(h["user-agent"].startswith("AutoMana/") and "application/json" in h["accept"]
                for _, h in fake_scryfall.behaviour.request_headers)
 
-    detail = await ingest_manager.execute_service("ingestion.scryfall.get_run", run_id=result["run_id"])
+    detail = await ingest_manager.execute_service("integrations.scryfall.get_run", run_id=result["run_id"])
     assert [s["name"] for s in detail["steps"]] == ["fetch_metadata", "download", "load_cards"]
     assert all(s["duration_seconds"] is not None for s in detail["steps"])
 
 
 async def test_unchanged_rerun_is_skipped_and_forced_rerun_changes_nothing(ingest_manager, fake_scryfall, db):
-    first = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    first = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     downloads = fake_scryfall.behaviour.requests.count("/files/default_cards.json.gz")
-    second = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    second = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     assert second["status"] == "skipped"
     assert f"run {first['run_id']}" in second["reason"]
     # The unchanged bulk file was not downloaded again.
     assert fake_scryfall.behaviour.requests.count("/files/default_cards.json.gz") == downloads
     assert _run(db, second["run_id"])["status"] == "skipped"
-    forced = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline", force=True)
+    forced = await ingest_manager.execute_service("integrations.scryfall.run_pipeline", force=True)
     assert forced["status"] == "succeeded"
     assert (forced["inserted"], forced["updated"], forced["unchanged"]) == (0, 0, len(sample_cards()))
 
 
 async def test_run_with_changed_cards_updates_them(ingest_manager, fake_scryfall, fake_scryfall_data, db):
-    await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     cards = sample_cards()
     cards[0]["prices"]["usd"] = "42.00"
     cards[1]["name"] = "Renamed Card"
     cards.append(modern_card(5000))
     path = write_bulk(fake_scryfall_data / "default_cards.json.gz", cards)
     bump_mtime(path)
-    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    result = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     assert (result["inserted"], result["updated"], result["unchanged"]) == (1, 2, len(cards) - 3)
     with db.cursor() as cur:
         cur.execute("SELECT name FROM card_catalog.card_versions WHERE card_version_id = %s", (cards[1]["id"],))
@@ -95,7 +96,7 @@ async def test_download_failing_midway_resumes_on_the_next_run(ingest_manager, f
     behaviour.cut_downloads_after_bytes = 700
     behaviour.cut_downloads_times = 100          # every attempt of this run is cut
     with pytest.raises(Exception) as failed:
-        await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+        await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     assert "failed after" in str(failed.value)
     with db.cursor() as cur:
         cur.execute("SELECT id, status, error FROM ops.ingestion_runs ORDER BY id")
@@ -106,7 +107,7 @@ async def test_download_failing_midway_resumes_on_the_next_run(ingest_manager, f
     assert len(parts) == 1 and parts[0].stat().st_size > 0
 
     behaviour.cut_downloads_times = 0
-    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    result = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     assert result["status"] == "succeeded" and result["inserted"] == len(sample_cards())
     ranged = [h for path, h in behaviour.request_headers if path.startswith("/files/") and "range" in h]
     assert ranged and ranged[-1]["range"] != "bytes=0-"
@@ -121,15 +122,15 @@ async def test_429_and_5xx_are_retried_honouring_retry_after(ingest_manager, fak
     fake_scryfall.behaviour.fail_next_with_429 = 2
     fake_scryfall.behaviour.retry_after_seconds = 0
     fake_scryfall.behaviour.fail_next_with_500 = 1
-    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    result = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     assert result["status"] == "succeeded"
     assert fake_scryfall.behaviour.requests[:4] == ["/bulk-data"] * 4
 
 
 async def test_two_runs_started_at_once_one_is_refused(ingest_manager, fake_scryfall):
     results = await asyncio.gather(
-        ingest_manager.execute_service("ingestion.scryfall.start_run", triggered_by="a"),
-        ingest_manager.execute_service("ingestion.scryfall.start_run", triggered_by="b"),
+        ingest_manager.execute_service("integrations.scryfall.start_run", triggered_by="a"),
+        ingest_manager.execute_service("integrations.scryfall.start_run", triggered_by="b"),
         return_exceptions=True)
     refused = [r for r in results if isinstance(r, ConflictError)]
     started = [r for r in results if isinstance(r, dict)]
@@ -146,7 +147,7 @@ async def test_crashed_run_is_failed_and_the_next_run_recovers(ingest_manager, f
         crashed = cur.fetchone()[0]
         cur.execute("INSERT INTO ops.ingestion_steps (run_id, name, status) VALUES (%s, 'load_cards', 'running')",
                     (crashed,))
-    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    result = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     assert result["status"] == "succeeded"
     old = _run(db, crashed)
     assert old["status"] == "failed" and old["error"].startswith("abandoned")
@@ -164,7 +165,7 @@ async def test_stale_run_whose_lock_is_held_is_not_stolen(ingest_manager, fake_s
         with holder.cursor() as cur:
             cur.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (CATALOG_LOCK,))
         with pytest.raises(ConflictError):
-            await ingest_manager.execute_service("ingestion.scryfall.start_run")
+            await ingest_manager.execute_service("integrations.scryfall.start_run")
         assert _run(db, live)["status"] == "running"
     finally:
         holder.close()
@@ -176,12 +177,12 @@ async def test_load_file_uses_an_existing_pending_run(ingest_manager, db, tmp_pa
         cur.execute("""INSERT INTO ops.ingestion_runs (pipeline, run_key, status, triggered_by)
                        VALUES ('catalog_upload', 'upload:1', 'pending', 'user:1') RETURNING id""")
         run_id = cur.fetchone()[0]
-    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path), run_id=run_id)
+    result = await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path), run_id=run_id)
     assert result["run_id"] == run_id and result["inserted"] == 8
     run = _run(db, run_id)
     assert run["status"] == "succeeded" and run["counts"]["file_sha256"]
     with pytest.raises(ConflictError):
-        await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path), run_id=run_id)
+        await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path), run_id=run_id)
 
 
 async def test_load_file_refuses_while_another_load_holds_the_lock(ingest_manager, db, tmp_path, database_url,
@@ -192,30 +193,31 @@ async def test_load_file_refuses_while_another_load_holds_the_lock(ingest_manage
         with holder.cursor() as cur:
             cur.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (CATALOG_LOCK,))
         with pytest.raises(ConflictError):
-            await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path),
+            await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path),
                                                  lock_wait_seconds=0.3)
     finally:
         holder.close()
     with db.cursor() as cur:
         cur.execute("SELECT status FROM ops.ingestion_runs")
         assert cur.fetchone()[0] == "failed"
-    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+    result = await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path))
     assert result["inserted"] == 5
 
 
 async def test_load_file_missing_path_is_a_bad_request(ingest_manager, tmp_path):
     with pytest.raises(BadRequestError):
-        await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(tmp_path / "nope.json"))
+        await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(tmp_path / "nope.json"))
 
 
 async def test_worker_killed_mid_run_then_next_run_recovers(ingest_manager, fake_scryfall, fake_scryfall_data,
-                                                            database_url, db):
+                                                            database_url, db, settings):
     """A real CLI process loading through the fake API is SIGKILLed mid-load; the next run recovers."""
     cards = [modern_card(n) for n in range(1, 3001)]
     path = write_bulk(fake_scryfall_data / "default_cards.json.gz", cards)
     bump_mtime(path)
-    env = {**os.environ, "DATABASE_URL": database_url, "ENV": "test", "SCRYFALL_BATCH_SIZE": "100",
-           "LOG_TO_DATABASE": "false", "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {**os.environ, **scryfall_environment(settings), "DATABASE_URL": database_url, "ENV": "test",
+           "SCRYFALL_BATCH_SIZE": "100", "LOG_TO_DATABASE": "false", "PYTHONPATH": str(PROJECT_ROOT),
+           "JWT_SECRET_KEY": "j" * 40, "PGP_SECRET_KEY": "p" * 40}
     proc = subprocess.Popen([sys.executable, "-m", "backend.cli", "ingest", "scryfall"], env=env,
                             cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -238,11 +240,11 @@ async def test_worker_killed_mid_run_then_next_run_recovers(ingest_manager, fake
         cur.execute("SELECT id, status FROM ops.ingestion_runs")
         killed_id, status = cur.fetchone()
     assert status == "running"          # nobody marked it: the process died
-    recovered = await ingest_manager.execute_service("ingestion.scryfall.start_run", stale_after_seconds=0)
+    recovered = await ingest_manager.execute_service("integrations.scryfall.start_run", stale_after_seconds=0)
     assert recovered["recovered"] == [killed_id]
     with db.cursor() as cur:
         cur.execute("UPDATE ops.ingestion_runs SET status = 'failed' WHERE id = %s", (recovered["run_id"],))
-    result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+    result = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     assert result["status"] == "succeeded"
     assert result["inserted"] + result["unchanged"] == len(cards)
     assert result["unchanged"] > 0
@@ -251,15 +253,15 @@ async def test_worker_killed_mid_run_then_next_run_recovers(ingest_manager, fake
         assert cur.fetchone()[0] == len(cards)
 
 
-async def test_old_downloads_are_pruned(ingest_manager, fake_scryfall, fake_scryfall_data, scryfall_env, monkeypatch):
-    monkeypatch.setenv("SCRYFALL_KEEP_DOWNLOADS", "2")
+async def test_old_downloads_are_pruned(ingest_manager, fake_scryfall, fake_scryfall_data, scryfall_env, settings):
+    set_scryfall_settings(settings, keep_downloads=2)
     path = fake_scryfall_data / "default_cards.json.gz"
     for hours in range(3):
         cards = sample_cards()
         cards.append(modern_card(6000 + hours))
         write_bulk(path, cards)
         bump_mtime(path, 3600 * (hours + 1))
-        result = await ingest_manager.execute_service("ingestion.scryfall.run_pipeline")
+        result = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
         assert result["status"] == "succeeded"
     assert len(list((scryfall_env / "downloads").glob("default_cards-*.json.gz"))) == 2
 
@@ -271,11 +273,11 @@ async def test_abandoned_file_runs_are_failed_by_the_next_file_load(ingest_manag
                                now() - interval '2 hours') RETURNING id""")
         abandoned = cur.fetchone()[0]
     path = write_bulk(tmp_path / "cards.json.gz", sample_cards(4))
-    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path))
+    result = await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path))
     assert result["inserted"] == len(sample_cards(4))
     assert _run(db, abandoned)["status"] == "failed"
     with pytest.raises(BadRequestError):
-        await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(path), observed_on="soon")
+        await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(path), observed_on="soon")
 
 
 async def test_truncated_bulk_file_fails_the_run_and_the_complete_file_finishes_it(ingest_manager, db, tmp_path,
@@ -286,7 +288,7 @@ async def test_truncated_bulk_file_fails_the_run_and_the_complete_file_finishes_
     cut = tmp_path / "cut.json.gz"
     cut.write_bytes(full.read_bytes()[: full.stat().st_size * 2 // 3])
     with pytest.raises(EOFError):
-        await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(cut))
+        await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(cut))
     with db.cursor() as cur:
         cur.execute("SELECT id FROM ops.ingestion_runs ORDER BY id")
         (failed_run,) = cur.fetchone()
@@ -297,7 +299,7 @@ async def test_truncated_bulk_file_fails_the_run_and_the_complete_file_finishes_
     assert run["status"] == "failed" and "end-of-stream" in run["error"]
     # Every batch read before the cut is written, and whole: modern_card has four prices.
     assert 0 < loaded < 3000 and prices == 4 * loaded
-    result = await ingest_manager.execute_service("card_catalog.scryfall.load_file", path=str(full))
+    result = await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(full))
     assert result["inserted"] == 3000 - loaded and result["unchanged"] == loaded
     with db.cursor() as cur:
         cur.execute("SELECT (SELECT count(*) FROM card_catalog.card_versions),"

@@ -135,7 +135,7 @@ async def test_random_respects_the_query(client, catalog):
     assert_error(await client.get(f"{BASE}/random", params={"q": "t:"}), 400, "invalid_query")
 
 
-async def test_collection_batch_lookup(client, catalog):
+async def test_batch_lookup(client, catalog):
     bolt = card_id(catalog, "Lightning Bolt", "4ed")
     jace = card_id(catalog, "Jace, the Mind Sculptor", "wwk")
     identifiers = [
@@ -149,7 +149,9 @@ async def test_collection_batch_lookup(client, catalog):
         {"name": "Nonexistent Card"},
         {"id": str(uuid.uuid4())},
     ]
-    response = await client.post(f"{BASE}/collection", json={"identifiers": identifiers})
+    response = await client.post(f"{BASE}/batch", json={"identifiers": identifiers})
+    old_path = await client.post(f"{BASE}/collection", json={"identifiers": identifiers})
+    assert old_path.json() == response.json()   # the old path stays an alias
     assert response.status_code == 200
     data = response.json()["data"]
     assert [(c["name"], c["set"]) for c in data["cards"]] == [
@@ -158,11 +160,11 @@ async def test_collection_batch_lookup(client, catalog):
     assert data["not_found"] == [{"name": "Nonexistent Card"}, identifiers[-1]]
 
 
-async def test_collection_refuses_bad_bodies(client, catalog):
-    assert_error(await client.post(f"{BASE}/collection", json={"identifiers": [{"id": str(uuid.uuid4())}] * 76}), 422)
-    assert_error(await client.post(f"{BASE}/collection", json={"identifiers": [{"set": "eld"}]}), 422)
-    assert_error(await client.post(f"{BASE}/collection", json={"identifiers": [{"color": "red"}]}), 422)
-    assert_error(await client.post(f"{BASE}/collection", json={"identifiers": []}), 422)
+async def test_batch_lookup_refuses_bad_bodies(client, catalog):
+    assert_error(await client.post(f"{BASE}/batch", json={"identifiers": [{"id": str(uuid.uuid4())}] * 76}), 422)
+    assert_error(await client.post(f"{BASE}/batch", json={"identifiers": [{"set": "eld"}]}), 422)
+    assert_error(await client.post(f"{BASE}/batch", json={"identifiers": [{"color": "red"}]}), 422)
+    assert_error(await client.post(f"{BASE}/batch", json={"identifiers": []}), 422)
 
 
 async def test_by_number_with_language(client, catalog):

@@ -1,0 +1,1 @@
+"""Integration services: pipelines that bring external data in (Scryfall, MTGStock, ...)."""

@@ -1,0 +1,1 @@
+"""System repositories: what the health checks read."""
