@@ -21,6 +21,32 @@ def test_env_file_is_read_and_environment_overrides_it(tmp_path, monkeypatch):
     assert loaded.db_pool_max_size == 9
 
 
+def test_scryfall_section_is_read_from_the_env_file(tmp_path, monkeypatch):
+    """SCRYFALL_* in config/env/.env.{ENV} (as the example file suggests) reaches the services and
+    the beat schedule; the environment still wins over the file."""
+    from backend.core import settings as settings_module
+    from celery_app.celeryconfig import beat_schedule
+
+    (tmp_path / ".env.dev").write_text("SCRYFALL_SCHEDULE_ENABLED=false\nSCRYFALL_BATCH_SIZE=500\n"
+                                       "SCRYFALL_BASE_URL=http://127.0.0.1:9/scryfall\n")
+    monkeypatch.setattr(settings_module, "ENV_DIR", tmp_path)
+    monkeypatch.setenv("ENV", "dev")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SCRYFALL_BATCH_SIZE", "750")
+    loaded = load_settings()
+    assert loaded.scryfall.schedule_enabled is False
+    assert loaded.scryfall.base_url == "http://127.0.0.1:9/scryfall"
+    assert loaded.scryfall.batch_size == 750
+    assert "scryfall-daily-ingest" not in beat_schedule(loaded)
+    assert "scryfall-daily-ingest" in beat_schedule(Settings())
+
+
+def test_a_bad_scryfall_value_is_refused_with_its_name(monkeypatch):
+    monkeypatch.setenv("SCRYFALL_WRITERS", "0")
+    with pytest.raises(ValueError, match="scryfall.writers"):
+        Settings()
+
+
 def test_broker_and_backend_default_to_redis_url():
     s = Settings(redis_url="redis://127.0.0.1:6379/3")
     assert s.celery_broker_url == "redis://127.0.0.1:6379/3"

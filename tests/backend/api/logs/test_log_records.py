@@ -47,6 +47,25 @@ async def test_warnings_are_stored_with_request_id_and_filterable(client, admin_
     assert page["pagination"]["has_previous"] is True
 
 
+async def test_totals_count_the_filtered_records_on_every_page(client, admin_headers, db):
+    """The total is that of the filters, not of the date window, including past the last page."""
+    with db.cursor() as cur:
+        for n in range(7):
+            cur.execute("""INSERT INTO ops.log_records (level, logger, message, service_type, task_name, status)
+                           VALUES (%s, 'automana.test', %s, %s, %s, %s)""",
+                        ("ERROR" if n < 3 else "WARNING", f"record {n}", "worker" if n % 2 else "api",
+                         "automana.x" if n < 5 else None, "failed" if n == 0 else None))
+    # (other tests' setup also logs warnings, e.g. the admin's creation: `search=record` keeps to ours)
+    cases = {"level=ERROR": 3, "level=WARNING": 7, "service_type=worker": 3, "task_name=automana.x": 5,
+             "status=failed": 1, "search=record%203": 1, "level=ERROR&service_type=api": 2}
+    for query, expected in cases.items():
+        for offset in (0, 1, 50):
+            body = (await client.get(f"/api/logs/?search=record&{query}&limit=1&offset={offset}",
+                                     headers=admin_headers)).json()
+            assert body["pagination"]["total_count"] == expected, (query, offset)
+            assert len(body["data"]) == (1 if offset < expected else 0), (query, offset)
+
+
 async def test_request_id_is_recorded_on_stored_errors(settings, admin_headers):
     import httpx
     from asgi_lifespan import LifespanManager
