@@ -35,6 +35,3 @@ def discover_repositories() -> dict[str, type]:
     import_submodules(package)
     return _repository_registry
 
-
-def get_repository_class(name: str) -> type:
-    return _repository_registry[name]

@@ -37,9 +37,6 @@ class Principal:
     session_id: str | None = None
     auth_method: str | None = None  # "cookie" | "bearer"
 
-    def has_role(self, role: str) -> bool:
-        return role in self.roles
-
 
 def _bearer_token(request: Request) -> str | None:
     # Other schemes (e.g. Basic added by a proxy) are not ours to judge: they fall through to the cookie.
