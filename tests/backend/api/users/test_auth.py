@@ -26,6 +26,13 @@ def session_cookie_header(response: httpx.Response) -> str:
     return header
 
 
+def session_ids(db, user_id: str) -> list[str]:
+    with db.cursor() as cur:
+        cur.execute("SELECT id::text FROM user_management.sessions WHERE user_id = %s ORDER BY created_at",
+                    (user_id,))
+        return [row[0] for row in cur.fetchall()]
+
+
 async def test_login_sets_hardened_cookie_and_returns_tokens(browser, plain_user):
     response = await login(browser, plain_user.username, plain_user.password)
     assert response.status_code == 200, response.text
@@ -65,6 +72,8 @@ async def test_session_token_is_stored_only_as_digest(browser, plain_user, db):
 async def test_login_by_email_is_case_insensitive(client, plain_user):
     response = await login(client, plain_user.email.upper(), plain_user.password)
     assert response.status_code == 200
+    me = await client.get(ME, headers={"Authorization": f"Bearer {response.json()['access_token']}"})
+    assert me.json()["data"]["id"] == plain_user.id
 
 
 async def test_new_session_at_every_login_and_old_cookie_dies(browser, plain_user):
@@ -91,7 +100,9 @@ async def test_logout_revokes_server_side_and_clears_cookie(browser, plain_user)
     response = await browser.post(LOGOUT)
     assert response.status_code == 200
     assert response.json()["data"] == {"logged_out": True}
-    assert 'session_id=""' in session_cookie_header(response) or "max-age=0" in session_cookie_header(response).lower()
+    cleared = session_cookie_header(response).lower()
+    assert cleared.startswith('session_id="";') and "max-age=0" in cleared
+    assert "session_id" not in browser.cookies
     # Replaying the logged-out cookie, or the access token of that session, is refused.
     assert (await browser.get(ME, headers=cookie(old_token))).status_code == 401
     bearer = await browser.get(ME, headers={"Authorization": f"Bearer {tokens['access_token']}"})
@@ -154,6 +165,8 @@ async def test_reuse_revocation_is_committed(client, plain_user, db):
 async def test_unknown_refresh_token_is_401(client):
     response = await client.post(REFRESH, json={"refresh_token": "x" * 43})
     assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_refresh_token"
+    assert response.json()["error"]["message"] == "refresh token refused: unknown token"
 
 
 async def test_tampered_or_foreign_access_tokens_are_refused(client, plain_user, settings):
@@ -202,7 +215,8 @@ async def test_per_ip_limit_covers_many_accounts(client, settings):
     settings.login_max_failures_per_ip = 4
     for n in range(4):
         assert (await login(client, f"sprayed{n}", "Wrong-password-999")).status_code == 401
-    assert (await login(client, "sprayed-next", "Wrong-password-999")).status_code == 429
+    blocked = await login(client, "sprayed-next", "Wrong-password-999")
+    assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "rate_limited"
 
 
 async def test_forwarded_for_is_believed_from_a_trusted_proxy(app, settings, plain_user, db):
@@ -236,11 +250,12 @@ async def test_cross_site_cookie_writes_are_refused(browser, plain_user, headers
 async def test_same_origin_and_allowlisted_cookie_writes_pass(browser, plain_user, settings):
     settings.csrf_trusted_origins = ["https://app.example.com"]
     await login(browser, plain_user.username, plain_user.password)
-    for headers in ({"Sec-Fetch-Site": "same-origin", "Origin": "https://testserver"},
-                    {"Origin": "https://testserver"},
-                    {"Sec-Fetch-Site": "same-site", "Origin": "https://app.example.com"}):
-        response = await browser.put("/api/users/users/", json={"full_name": "Jace"}, headers=headers)
+    for n, headers in enumerate(({"Sec-Fetch-Site": "same-origin", "Origin": "https://testserver"},
+                                 {"Origin": "https://testserver"},
+                                 {"Sec-Fetch-Site": "same-site", "Origin": "https://app.example.com"})):
+        response = await browser.put("/api/users/users/", json={"full_name": f"Jace {n}"}, headers=headers)
         assert response.status_code == 200, (headers, response.text)
+        assert response.json()["data"]["full_name"] == f"Jace {n}"
 
 
 async def test_bearer_requests_are_not_subject_to_the_cross_site_check(client, plain_user):
@@ -248,12 +263,19 @@ async def test_bearer_requests_are_not_subject_to_the_cross_site_check(client, p
                                 headers={**plain_user.headers, "Sec-Fetch-Site": "cross-site",
                                          "Origin": "https://evil.example"})
     assert response.status_code == 200
+    assert response.json()["data"]["full_name"] == "Liliana"
 
 
-async def test_cross_site_login_is_refused(client, plain_user):
-    response = await login(client, plain_user.username, plain_user.password,
+async def test_cross_site_login_is_refused(browser, plain_user, db):
+    response = await login(browser, plain_user.username, plain_user.password,
                            **{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
     assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "cross_site_request"
+    assert error["details"] == {"sec_fetch_site": "cross-site", "origin": "https://evil.example"}
+    assert "access_token" not in response.text
+    assert response.headers.get_list("set-cookie") == [] and "session_id" not in browser.cookies
+    assert session_ids(db, plain_user.id) == [plain_user.session_id]  # only the fixture's own session
 
 
 async def test_login_form_validation_is_422(client):
@@ -262,7 +284,7 @@ async def test_login_form_validation_is_422(client):
     assert response.json()["error"]["details"][0]["location"] == ["body", "password"]
 
 
-async def test_login_without_redis_fails_closed(settings, plain_user):
+async def test_login_without_redis_fails_closed(settings, plain_user, db):
     from asgi_lifespan import LifespanManager
 
     from backend.main import create_app
@@ -274,6 +296,9 @@ async def test_login_without_redis_fails_closed(settings, plain_user):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
             response = await login(http, plain_user.username, plain_user.password)
     assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert response.headers.get_list("set-cookie") == []
+    assert session_ids(db, plain_user.id) == [plain_user.session_id]
 
 
 async def test_concurrent_use_of_one_refresh_token_counts_as_reuse(client, plain_user):
@@ -319,6 +344,7 @@ async def test_account_disabled_while_hashing_gets_no_session(client, plain_user
     monkeypatch.setattr(auth_service, "verify_password", verify_then_disable)
     response = await login(client, plain_user.username, plain_user.password)
     assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_credentials"
     with db.cursor() as cur:
         cur.execute("SELECT count(*) FROM user_management.sessions WHERE user_id = %s", (plain_user.id,))
         assert cur.fetchone()[0] == 1  # only the fixture's own session

@@ -14,6 +14,13 @@ def cookie(token: str) -> dict[str, str]:
     return {"Cookie": f"session_id={token}"}
 
 
+def revocations(db) -> dict[str, tuple]:
+    """session id -> (revoked_at, revoked_reason) of every stored session."""
+    with db.cursor() as cur:
+        cur.execute("SELECT id::text, revoked_at, revoked_reason FROM user_management.sessions")
+        return {row[0]: row[1:] for row in cur.fetchall()}
+
+
 async def test_list_own_sessions_marks_the_current_one(client, make_user):
     user = await make_user()
     await client.post(LOGIN, data={"username": user.username, "password": user.password})
@@ -26,14 +33,25 @@ async def test_list_own_sessions_marks_the_current_one(client, make_user):
     assert "token" not in response.text.replace("access_token", "")
 
 
-async def test_user_cannot_read_or_revoke_anothers_sessions(client, make_user):
+async def test_user_cannot_read_or_revoke_anothers_sessions(client, make_user, db):
     alice, bob = await make_user(), await make_user()
     own = await client.get(f"{SESSIONS}{alice.session_id}", headers=alice.headers)
     assert own.status_code == 200 and own.json()["data"]["is_current"] is True
-    assert (await client.get(f"{SESSIONS}{bob.session_id}", headers=alice.headers)).status_code == 404
-    assert (await client.delete(f"{SESSIONS}{bob.session_id}/desactivate", headers=alice.headers)).status_code == 404
-    assert (await client.get(SESSIONS, headers=alice.headers, params={"user_id": bob.id})).status_code == 403
-    assert (await client.get(SESSIONS, headers=alice.headers, params={"all_users": True})).status_code == 403
+    before = revocations(db)
+    # Another user's session answers like one that does not exist.
+    unknown = "00000000-0000-0000-0000-000000000000"
+    for method, path in (("GET", "{}"), ("DELETE", "{}/desactivate")):
+        theirs = await client.request(method, SESSIONS + path.format(bob.session_id), headers=alice.headers)
+        missing = await client.request(method, SESSIONS + path.format(unknown), headers=alice.headers)
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.json()["error"]["code"] == missing.json()["error"]["code"] == "not_found"
+        assert theirs.json()["error"]["message"] == missing.json()["error"]["message"]
+        assert bob.session_id not in theirs.text
+    assert revocations(db) == before
+    for params in ({"user_id": bob.id}, {"all_users": True}):
+        refused = await client.get(SESSIONS, headers=alice.headers, params=params)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+        assert bob.session_id not in refused.text
     listed = (await client.get(SESSIONS, headers=alice.headers)).json()["data"]
     assert bob.session_id not in {s["id"] for s in listed}
     assert (await client.get(ME, headers=bob.headers)).status_code == 200
@@ -59,7 +77,10 @@ async def test_revoking_own_current_session_by_cookie_clears_it(browser, plain_u
     token = browser.cookies["session_id"]
     revoked = await browser.delete(f"{SESSIONS}{session_id}/desactivate")
     assert revoked.status_code == 200 and revoked.json()["data"]["is_current"] is True
-    assert "session_id=" in revoked.headers["set-cookie"]
+    assert revoked.json()["data"]["is_active"] is False
+    (cleared,) = [h.lower() for h in revoked.headers.get_list("set-cookie") if h.startswith("session_id=")]
+    assert cleared.startswith('session_id="";') and "max-age=0" in cleared
+    assert "session_id" not in browser.cookies
     assert (await browser.get(ME, headers=cookie(token))).status_code == 401
 
 
@@ -116,13 +137,14 @@ async def test_access_token_expires_even_while_session_lives(client, plain_user,
 
 
 async def test_sessions_require_authentication(client):
-    assert (await client.get(SESSIONS)).status_code == 401
-    assert (await client.post(f"{SESSIONS}logout-others")).status_code == 401
+    for response in (await client.get(SESSIONS), await client.post(f"{SESSIONS}logout-others")):
+        assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
 
 
 async def test_bad_session_id_is_422(client, user_headers):
     response = await client.get(f"{SESSIONS}not-a-uuid", headers=user_headers)
     assert response.status_code == 422
+    assert [d["location"] for d in response.json()["error"]["details"]] == [["path", "session_id"]]
 
 
 async def test_prune_deletes_only_long_expired_sessions(service_manager, plain_user, db):

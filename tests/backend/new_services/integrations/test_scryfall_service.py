@@ -209,47 +209,140 @@ async def test_load_file_missing_path_is_a_bad_request(ingest_manager, tmp_path)
         await ingest_manager.execute_service("integrations.scryfall.load_file", path=str(tmp_path / "nope.json"))
 
 
+HELD_SET = "hld"
+SAFETY_NET_SECONDS = 120   # only ever reached when something is broken; never part of what is asserted
+
+
+async def _wait_until(condition, what: str, proc: subprocess.Popen | None = None, log: Path | None = None):
+    """Poll `condition()` until it returns something truthy (and return that). Fails with a clear
+    message if `proc` exits first or, as a safety net, after SAFETY_NET_SECONDS."""
+    deadline = time.monotonic() + SAFETY_NET_SECONDS
+    while not (found := condition()):
+        output = log.read_text(errors="replace")[-4000:] if log is not None else ""
+        if proc is not None and proc.poll() is not None:
+            pytest.fail(f"the loader exited ({proc.returncode}) before {what}:\n{output}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what} after {SAFETY_NET_SECONDS} s:\n{output}")
+        await asyncio.sleep(0.05)
+    return found
+
+
+def _start_cli_load(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`automana ingest scryfall` in a process of its own, its output in `log`."""
+    with open(log, "wb") as output:
+        return subprocess.Popen([sys.executable, "-m", "backend.cli", "ingest", "scryfall"], env=env,
+                                cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT)
+
+
+def _app_backends(db) -> set[int]:
+    """Backends the application's pools opened on the test database."""
+    with db.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND application_name = 'automana'")
+        return {row[0] for row in cur.fetchall()}
+
+
+def _waiting_on(db, holder_pid: int) -> tuple[int, str] | None:
+    """(pid, query) of a backend waiting on a lock that `holder_pid` holds, if any."""
+    with db.cursor() as cur:
+        cur.execute("SELECT pid, query FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND %s = ANY(pg_blocking_pids(pid))", (holder_pid,))
+        return cur.fetchone()
+
+
+def _still_connected(db, pids: set[int]) -> set[int]:
+    with db.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE pid = ANY(%s)", (list(pids),))
+        return {row[0] for row in cur.fetchall()}
+
+
+def _versions_per_set(db) -> dict[str, int]:
+    with db.cursor() as cur:
+        cur.execute("SELECT set_code, count(*) FROM card_catalog.card_versions GROUP BY set_code")
+        return dict(cur.fetchall())
+
+
 async def test_worker_killed_mid_run_then_next_run_recovers(ingest_manager, fake_scryfall, fake_scryfall_data,
-                                                            database_url, db, settings):
-    """A real CLI process loading through the fake API is SIGKILLed mid-load; the next run recovers."""
-    cards = [modern_card(n) for n in range(1, 3001)]
+                                                            database_url, db, settings, tmp_path):
+    """A real CLI process loading through the fake API is SIGKILLed while provably mid-load; the next
+    run recovers and loads every card exactly once.
+
+    The first 300 cards are in a set /sets knows; the other 2700 in one it does not, which the loader
+    creates from the cards (INSERT ... ON CONFLICT DO NOTHING on the set code). This test holds that
+    code in an uncommitted row of its own, so the loader commits whole batches of the first set and
+    then waits on the row lock until it is killed: no race with the wall clock."""
+    first = [modern_card(n) for n in range(1, 301)]
+    rest = [modern_card(n, set_code=HELD_SET, set_name="Held Set", set_type="expansion") for n in range(301, 3001)]
+    cards = first + rest
     path = write_bulk(fake_scryfall_data / "default_cards.json.gz", cards)
     bump_mtime(path)
     env = {**os.environ, **scryfall_environment(settings), "DATABASE_URL": database_url, "ENV": "test",
            "SCRYFALL_BATCH_SIZE": "100", "LOG_TO_DATABASE": "false", "PYTHONPATH": str(PROJECT_ROOT),
            "JWT_SECRET_KEY": "j" * 40, "PGP_SECRET_KEY": "p" * 40}
-    proc = subprocess.Popen([sys.executable, "-m", "backend.cli", "ingest", "scryfall"], env=env,
-                            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "killed-loader.log"
+
+    holder = psycopg2.connect(database_url)   # not autocommit: its transaction stays open
     try:
-        deadline = time.monotonic() + 60
-        loaded = 0
-        while time.monotonic() < deadline and proc.poll() is None:
-            with db.cursor() as cur:
-                cur.execute("SELECT count(*) FROM card_catalog.card_versions")
-                loaded = cur.fetchone()[0]
-            if loaded > 0:
-                break
-            await asyncio.sleep(0.05)
-        assert proc.poll() is None, "the load finished before it could be killed"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        with holder.cursor() as cur:
+            cur.execute("INSERT INTO card_catalog.sets (set_id, code, name) VALUES (gen_random_uuid(), %s, %s)",
+                        (HELD_SET, "held by the test"))
+            cur.execute("SELECT pg_backend_pid()")
+            holder_pid = cur.fetchone()[0]
+        ours = _app_backends(db)
+        proc = _start_cli_load(env, log)
+        try:
+            blocked_pid, blocked_query = await _wait_until(lambda: _waiting_on(db, holder_pid),
+                                                           "it waited on the held set row", proc, log)
+            assert "INSERT INTO card_catalog.sets" in blocked_query
+            loader_backends = _app_backends(db) - ours
+            assert blocked_pid in loader_backends
+            proc.send_signal(signal.SIGKILL)
+            assert proc.wait() == -signal.SIGKILL
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        # Postgres notices a vanished client only when it next talks to it: the backend still waits on
+        # our row. End it (it never commits anything), then let its idle siblings notice the closed
+        # sockets and go, releasing the run's advisory lock.
+        with db.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(%s, 60000)", (blocked_pid,))
+            assert cur.fetchone()[0] is True
+        await _wait_until(lambda: not _still_connected(db, loader_backends),
+                          "the killed loader's connections to close")
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        holder.rollback()
+        holder.close()
+
     with db.cursor() as cur:
         cur.execute("SELECT id, status FROM ops.ingestion_runs")
-        killed_id, status = cur.fetchone()
+        (killed_id, status), = cur.fetchall()
+        cur.execute("SELECT count(*) FROM card_catalog.sets WHERE code = %s", (HELD_SET,))
+        assert cur.fetchone()[0] == 0
     assert status == "running"          # nobody marked it: the process died
+    committed = _versions_per_set(db)
+    # Mid-load: whole batches of the first set are committed, nothing of the held one.
+    assert set(committed) == {"tst"} and committed["tst"] in (100, 200, 300), committed
+    loaded_before = committed["tst"]
+
     recovered = await ingest_manager.execute_service("integrations.scryfall.start_run", stale_after_seconds=0)
     assert recovered["recovered"] == [killed_id]
+    assert _run(db, killed_id)["status"] == "failed"
+    assert _steps(db, killed_id) == {"fetch_metadata": "succeeded", "download": "succeeded", "load_cards": "failed"}
     with db.cursor() as cur:
         cur.execute("UPDATE ops.ingestion_runs SET status = 'failed' WHERE id = %s", (recovered["run_id"],))
     result = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
     assert result["status"] == "succeeded"
-    assert result["inserted"] + result["unchanged"] == len(cards)
-    assert result["unchanged"] > 0
+    assert (result["inserted"], result["unchanged"], result["rejected"]) == \
+        (len(cards) - loaded_before, loaded_before, 0)
+    assert _versions_per_set(db) == {"tst": len(first), HELD_SET: len(rest)}
     with db.cursor() as cur:
-        cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+        cur.execute("SELECT name, origin FROM card_catalog.sets WHERE code = %s", (HELD_SET,))
+        assert cur.fetchall() == [("Held Set", "card")]
+        # Four prices per card (usd, usd_foil, eur, tix), each stored once, the killed batches' included.
+        cur.execute("SELECT count(*), count(DISTINCT card_version_id) FROM pricing.price_observations")
+        assert cur.fetchone() == (4 * len(cards), len(cards))
+        cur.execute("SELECT count(*) FROM card_catalog.oracle_cards")
         assert cur.fetchone()[0] == len(cards)
 
 

@@ -140,8 +140,30 @@ async def test_delete_refused_while_cards_reference_the_set(client, admin_header
 
 
 async def test_real_scryfall_sets_list(client, admin_headers, shared_data):
+    """50 sets from Scryfall's /sets (every kind: promo, token, memorabilia, alchemy, with parents
+    that are not in the file): all accepted, stored as given, and unchanged when sent again."""
     payload = (shared_data / "scryfall" / "samples" / "sets-50.json").read_bytes()
     response = await client.post(f"{BASE}/upload-file", files={"file": ("sets.json", payload)}, headers=admin_headers)
     assert response.status_code == 200, response.text
     result = response.json()["data"]
-    assert result["seen"] == 50 and result["inserted"] + len(result["rejected"]) == 50
+    assert (result["seen"], result["inserted"], result["updated"], result["unchanged"], result["rejected"]) == \
+        (50, 50, 0, 0, [])
+
+    listed = (await client.get(f"{BASE}/", params={"limit": 1})).json()
+    assert listed["pagination"]["total_count"] == 50
+    expansions = (await client.get(f"{BASE}/", params={"set_type": "expansion", "limit": 1})).json()
+    assert expansions["pagination"]["total_count"] == 18
+    digital = (await client.get(f"{BASE}/", params={"digital": "true", "sort_by": "code", "sort_order": "asc"})).json()
+    assert [s["code"] for s in digital["data"]] == ["vma", "yecl"]
+    alpha = (await client.get(f"{BASE}/LEA")).json()["data"]
+    assert (alpha["name"], alpha["set_type"], alpha["released_at"], alpha["digital"]) == \
+        ("Limited Edition Alpha", "core", "1993-08-05", False)
+    scene_box = (await client.get(f"{BASE}/altc")).json()["data"]
+    assert (scene_box["name"], scene_box["set_type"], scene_box["parent_set_code"]) == \
+        ("Tales of Middle-earth Scene Box", "memorabilia", "ltc")
+
+    again = await client.post(f"{BASE}/upload-file", files={"file": ("sets.json", payload)}, headers=admin_headers)
+    assert again.status_code == 200, again.text
+    repeat = again.json()["data"]
+    assert (repeat["seen"], repeat["inserted"], repeat["updated"], repeat["unchanged"], repeat["rejected"]) == \
+        (50, 0, 0, 50, [])

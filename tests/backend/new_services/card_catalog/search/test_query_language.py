@@ -151,6 +151,66 @@ async def test_every_keyword(names):
     assert mismatches == {}
 
 
+# What a search with no query shows: one row per English card that is not an extra object
+# (tokens, emblems, planes, art cards): read off tests/fixtures/catalog_cards.json by hand.
+EVERY_CARD = {LB, FIRE, GOYF, BEARS, LOTUS, ELVES, COUNTER, JACE, GIANT, BORROWER, SEIZE, BIRDS, SOL, EMRAKUL,
+              PONDER, SQUIRE, BUSHI, DELVER, BOOM, MOON, CUBE, ERAYO, WHO, CLERIC, HOSTILE, TYRANT, PEST, FARMER,
+              HARVESTER, MAHA, BAT, JECHT, STORM}
+# Highest power over the faces above 3 (Giant 4, Moon 6 // 4, Jecht 4 // 7, ...).
+POWER_ABOVE_3 = {GIANT, EMRAKUL, MOON, JECHT, HOSTILE, TYRANT, FARMER, HARVESTER, MAHA}
+# Creatures with no face above power 3 (Tarmogoyf's * counts as 0, Delver 1 // 3, Borrower 3).
+SMALL_CREATURES = {GOYF, BEARS, ELVES, BORROWER, BIRDS, SQUIRE, BUSHI, DELVER, ERAYO, CLERIC, BAT}
+# No power at all: instants, sorceries, artifacts, the planeswalker.
+POWERLESS = {LB, FIRE, COUNTER, JACE, SEIZE, LOTUS, SOL, PONDER, BOOM, CUBE, WHO, PEST, STORM}
+RED = {LB, FIRE, GIANT, BOOM, WHO}
+
+
+NEGATIONS = [
+    ("pow>3", POWER_ABOVE_3),
+    # Cards without a power are not "above 3": the negation keeps them (NULL is not false).
+    ("-pow>3", POWERLESS | SMALL_CREATURES),
+    ("t:creature -pow>3", SMALL_CREATURES),
+    ("-t:creature -pow>3", POWERLESS),
+    ("t:creature -(-pow>3)", POWER_ABOVE_3),
+    ("-pow<=3", POWER_ABOVE_3 | POWERLESS),
+    ("-c:r", EVERY_CARD - RED),
+    ("-c:r -pow>3", (POWERLESS | SMALL_CREATURES) - RED),
+    # Printing-level: Lightning Bolt keeps an English printing outside 4ED, Grizzly Bears does not.
+    ("-e:4ed", EVERY_CARD - {BEARS}),
+]
+
+
+async def test_fixed_negations(names):
+    mismatches = {}
+    for query, expected in NEGATIONS:
+        got = await names(query)
+        if got != expected:
+            mismatches[query] = {"missing": sorted(expected - got), "unexpected": sorted(got - expected)}
+    assert mismatches == {}
+
+
+async def test_a_query_and_its_negation_partition_the_catalog(names, search):
+    shown = await search("")
+    assert sorted(i["name"] for i in shown) == sorted(EVERY_CARD)  # each card once
+    for query in ("pow>3", "pow<=3", "c:r", "t:creature", "t:creature pow>3", "c:r or pow>3"):
+        matched, negated = await names(query), await names(f"-({query})")
+        assert matched & negated == set(), query
+        assert matched | negated == EVERY_CARD, query
+
+
+async def test_printing_level_negation_partitions_every_printing(service_manager, catalog):
+    async def ids(q: str) -> set[str]:
+        items, total = await service_manager.execute_service(
+            "card_catalog.card.search", q=f"{q} unique:prints lang:any include:extras", limit=200)
+        assert total == len(items)
+        return {str(i["id"]) for i in items}
+
+    in_4ed = {card_id for card_id, card in catalog.items() if card["set"] == "4ed"}
+    assert len(in_4ed) == 2
+    assert await ids("e:4ed") == in_4ed
+    assert await ids("-e:4ed") == set(catalog) - in_4ed
+
+
 async def test_restricted_matches_the_data(names, fixture_cards):
     expected = {c["name"] for c in fixture_cards if c["legalities"].get("vintage") == "restricted"
                 and c["lang"] == "en" and c["layout"] not in ("token", "planar", "emblem", "art_series")}
