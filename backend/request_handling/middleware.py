@@ -12,6 +12,7 @@ import uuid
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.core.logging_config import user_context_var
 from backend.request_handling.exception_handlers import error_body
 from backend.request_handling.request_context import request_id_var
 
@@ -35,6 +36,9 @@ class RequestContextMiddleware:
         # Only echo ids that are safe to put in logs and headers.
         request_id = incoming if incoming and _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
+        # The caller is named by the auth dependency; until then (and after) records name nobody,
+        # even when requests share one task (in-process clients).
+        user_token = user_context_var.set(None)
         scope.setdefault("state", {})["request_id"] = request_id
         header = (b"x-request-id", request_id.encode("latin-1"))
         started = False
@@ -60,3 +64,4 @@ class RequestContextMiddleware:
             await send({"type": "http.response.body", "body": body})
         finally:
             request_id_var.reset(token)
+            user_context_var.reset(user_token)
