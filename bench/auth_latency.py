@@ -1,13 +1,15 @@
 """Login and /users/me latency (p50/p95) at N concurrent clients against a real uvicorn process on loopback.
 
-The script creates a throw-away database on the given Postgres server, migrates it, starts
-`uvicorn backend.main:app` on a free 127.0.0.1 port, registers one account per client, then measures:
+The script creates a throw-away database on the given Postgres server, migrates it (the way
+`automana migrate` does), starts the real app (`uvicorn backend.main:app`: create_app and its lifespan,
+which builds the composition root) on a free 127.0.0.1 port, registers one account per client, then measures:
   login   POST /api/users/auth/token (Argon2id verification, new session, tokens)
   me      GET  /api/users/users/me with a Bearer access token (JWT check + session lookup)
 and drops the database at the end.
 
   PYTHONPATH=. python bench/auth_latency.py \
       --server-url postgresql://postgres@127.0.0.1:5432/postgres --redis-url redis://127.0.0.1:6379/13
+  PYTHONPATH=. python bench/auth_latency.py --smoke     # 2 clients, a few requests each, seconds
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import argparse
 import asyncio
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,19 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.core.settings import Settings  # noqa: E402
-from backend.database.migrate import migrate  # noqa: E402
-from tests.fixtures.services import admin_execute, with_database  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+from bench.common import create_database, drop_database, free_port, migrate_database, percentile  # noqa: E402
 
 
 def summary(name: str, samples: list[float], wall: float) -> str:
@@ -119,14 +108,17 @@ async def run(base: str, clients: int, logins_per_client: int, me_per_client: in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server-url", default=os.environ.get("TEST_DATABASE_URL",
-                                                               "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--server-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
+        "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--logins", type=int, default=10, help="logins per client")
     parser.add_argument("--requests", type=int, default=100, help="/users/me requests per client")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--smoke", action="store_true", help="a quick run: 2 clients, 1 login and 5 requests each")
     args = parser.parse_args()
+    if args.smoke:
+        args.clients, args.logins, args.requests, args.workers = 2, 1, 5, 1
 
     defaults = Settings(env="test")
     print(f"Argon2id: m={defaults.argon2_memory_cost_kib} KiB, t={defaults.argon2_time_cost}, "
@@ -134,13 +126,12 @@ def main() -> None:
           f"CPUs={os.cpu_count()}; load average before={os.getloadavg()[0]:.2f} (client and server share them)")
 
     name = f"automana_bench_{os.getpid()}"
-    admin_execute(args.server_url, f'CREATE DATABASE "{name}"')
-    database_url = with_database(args.server_url, name)
+    database_url = create_database(args.server_url, name)
     redis.Redis.from_url(args.redis_url).flushdb()
     port = free_port()
     proc = None
     try:
-        migrate(database_url)
+        migrate_database(database_url)
         env = {**os.environ, "ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": args.redis_url,
                "JWT_SECRET_KEY": secrets.token_urlsafe(48), "PGP_SECRET_KEY": secrets.token_urlsafe(48),
                "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
@@ -157,7 +148,7 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=30)
         redis.Redis.from_url(args.redis_url).flushdb()
-        admin_execute(args.server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(args.server_url, name)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Baselines for bench/catalog_api.py: bare FastAPI + asyncpg endpoints doing a primary-key lookup.
 
-No middlewares, no service layer. /cards/{id}: fetch the printing's row, serialise it with orjson.
+No middlewares, no service layer, no composition root: a deliberately bare baseline with its own
+asyncpg pool (it never goes through backend/runtime.py, which is what it is compared against).
+/cards/{id}: fetch the printing's row, serialise it with orjson.
 /cards-same-sql/{id}: run exactly the API's card-by-id statement and return its JSON text.
 Run: BENCH_DATABASE_URL=... uvicorn bench.bare_app:app
 """
@@ -14,7 +16,9 @@ import asyncpg
 import orjson
 from fastapi import FastAPI, Response
 
-from backend.repositories.card_catalog.card_repository import CARD_JSON_BY_ID
+from backend.repositories.card_catalog.card_repository import queries as card_queries
+
+CARD_JSON_BY_ID = card_queries.card_json_by_id   # the API's card-by-id statement, fragments included
 
 QUERY = "SELECT * FROM card_catalog.card_versions WHERE card_version_id = $1"
 

@@ -1,12 +1,15 @@
 """Catalog API benchmark: card by id (vs a bare FastAPI + asyncpg app), autocomplete, fuzzy named, searches.
 
 Builds a catalog of >= --printings printings in a scratch database (bench/generate_cards.py: the
-real Scryfall files from ../shared/data, then varied copies of them), loads it with the Scryfall
-loader, starts
-one uvicorn worker of the API and one of bench/bare_app.py, and drives them with wrk on this
-machine. Prints requests/s, p50/p95/p99 and the search total_counts checked against plain SQL.
+real Scryfall files from ../shared/data, then varied copies of them), loads it through the
+`card_catalog.catalog_load.load_cards` key on a runtime built like the app's
+(`backend.runtime.Runtime(settings, service_type="bench")`), starts one uvicorn worker of the API
+(`backend.main:app`, the real app and lifespan) and one of bench/bare_app.py, and drives them with
+wrk on this machine (or with a small Python driver when wrk is absent, or with --driver python).
+Prints requests/s, p50/p95/p99 and the search total_counts checked against plain SQL.
 
     PYTHONPATH=. python bench/catalog_api.py [--printings 100000] [--duration 15] [--keep-db]
+    PYTHONPATH=. python bench/catalog_api.py --smoke      # a few hundred cards, short runs, seconds
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,22 +28,23 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import asyncpg
+import httpx
 import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.database.migrate import migrate  # noqa: E402
-from backend.new_services.card_catalog.scryfall_loader import BulkFile, load_cards  # noqa: E402
-from bench.generate_cards import generate  # noqa: E402
-from backend.request_handling.QueryExecutor import QueryExecutor  # noqa: E402
+from backend.new_services.card_catalog.catalog_load.bulk_file import BulkFile  # noqa: E402
+from backend.runtime import Runtime  # noqa: E402
+from bench.common import (bench_settings, create_database, drop_database, free_port,  # noqa: E402
+                          migrate_database, percentile, server_url, start_logging, with_database)
+from bench.generate_cards import DEFAULT_SOURCES, generate  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "scryfall"
-SOURCES = [DATA / "default-cards-2019.json.gz", DATA / "cards-2022-2026.json.gz"]
-SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
+SOURCES = DEFAULT_SOURCES
+DATA = SOURCES[0].parent
 BENCH_DB = "automana_bench_catalog"
-API_PORT, BARE_PORT = 8711, 8712
+SMOKE_PRINTINGS = 300
+SMOKE_DURATION = 0.5
 
 TYPICAL_SEARCHES = {
     "t:creature c:g mv<=3": """
@@ -87,53 +92,83 @@ end
 """
 
 
-def db_url(name: str) -> str:
-    return SERVER.rsplit("/", 1)[0] + "/" + name
-
-
-def admin(sql: str) -> None:
-    conn = psycopg2.connect(SERVER)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
-
-
-async def build_catalog(url: str, target: int, workdir: Path) -> None:
-    """Write a bulk file with the ingest helper's generator (real cards, varied), load it with the loader."""
+async def build_catalog(url: str, target: int, workdir: Path, sources: list[Path]) -> None:
+    """Write a bulk file with the ingest helper's generator (real cards, varied; synthetic ones when
+    `sources` is empty) and load it through the catalog's bulk-load key."""
     bulk = workdir / "bench-cards.json.gz"
-    written = generate(SOURCES, target, bulk)
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=4)
-    started = time.monotonic()
-    counts = await load_cards(executor=QueryExecutor(pool), cards=BulkFile(bulk))
-    await pool.close()
+    written = generate(sources, target, bulk)
+    settings = bench_settings(url)
+    start_logging(settings)
+    async with Runtime(settings, service_type="bench") as runtime:
+        started = time.monotonic()
+        counts = await runtime.execute_service("card_catalog.catalog_load.load_cards", cards=BulkFile(bulk).records())
     print(f"generated {written} printings; loaded {counts.seen} ({counts.inserted} inserted, "
           f"{counts.rejected} rejected) in {time.monotonic() - started:.0f}s")
 
 
 def start_server(module: str, port: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", module, "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
          "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_ready(module: str, proc: subprocess.Popen, port: int) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=1)
-            return proc
-        except Exception:
+            return
+        except Exception:  # noqa: BLE001 - not listening yet
             if proc.poll() is not None:
-                raise RuntimeError(f"{module} exited: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.3)
+                raise RuntimeError(f"{module} exited: {proc.stderr.read().decode()[-2000:]}") from None
+            time.sleep(0.2)
     raise RuntimeError(f"{module} did not start")
 
 
-def wrk(base: str, paths: list[str], *, duration: int, connections: int, threads: int, workdir: Path) -> dict:
+def python_load(base: str, paths: list[str], *, duration: float, connections: int, seed: int = 42) -> dict:
+    """A small closed-loop load generator (wrk's figures, in the same units: latencies in µs):
+    `connections` keep-alive clients each sending the next random path as soon as the last answered."""
+
+    async def run() -> dict:
+        rng = random.Random(seed)
+        latencies: list[float] = []
+        failures = {"errors": 0, "non2xx": 0}
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+            deadline = time.perf_counter() + duration
+
+            async def client() -> None:
+                while time.perf_counter() < deadline:
+                    sent = time.perf_counter()
+                    try:
+                        response = await http.get(paths[rng.randrange(len(paths))])
+                    except httpx.HTTPError:
+                        failures["errors"] += 1
+                        continue
+                    latencies.append(time.perf_counter() - sent)
+                    if response.status_code >= 400:   # what wrk counts as a status error
+                        failures["non2xx"] += 1
+
+            started = time.perf_counter()
+            await asyncio.gather(*(client() for _ in range(connections)))
+            wall = time.perf_counter() - started
+        micros = [s * 1e6 for s in latencies] or [0.0]
+        return {"rps": len(latencies) / wall, "p50": int(percentile(micros, 0.50)),
+                "p95": int(percentile(micros, 0.95)), "p99": int(percentile(micros, 0.99)), **failures}
+
+    return asyncio.run(run())
+
+
+def wrk(base: str, paths: list[str], *, duration: float, connections: int, threads: int, workdir: Path,
+        driver: str = "wrk") -> dict:
+    if driver == "python":
+        return python_load(base, paths, duration=duration, connections=connections)
     paths_file = workdir / f"paths-{random.random()}.txt"
     paths_file.write_text("\n".join(paths) + "\n")
     script = workdir / "script.lua"
     script.write_text(WRK_SCRIPT % {"paths": paths_file, "seed": 42})
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "-s", str(script), base],
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
     for key in ("P50", "P95", "P99", "ERRORS", "NON2XX"):
@@ -149,15 +184,41 @@ def fmt(name: str, r: dict, settings: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--printings", type=int, default=101_000, help="cards fed to the loader (a few are rejected)")
-    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
+    parser.add_argument("--duration", type=float, default=15, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=20, help="wrk connections for card-by-id")
     parser.add_argument("--search-connections", type=int, default=4, help="wrk connections for the other runs")
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench database if it is already loaded")
     parser.add_argument("--skip-by-id", action="store_true", help="only the autocomplete, named and search runs")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved card-by-id rounds")
+    parser.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto",
+                        help="load generator: wrk, or the built-in Python one (auto: wrk when installed)")
+    parser.add_argument("--server-url", help="Postgres server for the scratch database (default "
+                                             "BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"a quick run: {SMOKE_PRINTINGS} printings, {SMOKE_DURATION}s runs, one round, no "
+                             "warm-up, the Python driver, a database of its own (no shared data needed)")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="generate the catalog from synthetic cards (the default with --smoke when "
+                             "../shared/data is absent)")
     args = parser.parse_args()
-    if not all(p.is_file() for p in SOURCES):
-        sys.exit(f"needs the Scryfall files in {DATA}")
-    url = db_url(BENCH_DB)
+    sources = [] if args.synthetic else [p for p in SOURCES if p.is_file()]
+    if args.smoke:
+        args.printings = min(args.printings, SMOKE_PRINTINGS)
+        args.duration = min(args.duration, SMOKE_DURATION)
+        args.rounds = 1
+        args.connections = min(args.connections, 4)
+        args.search_connections = min(args.search_connections, 2)
+        args.driver = "python" if args.driver == "auto" else args.driver
+    elif not args.synthetic and len(sources) != len(SOURCES):
+        sys.exit(f"needs the Scryfall files in {DATA} (or --synthetic, or --smoke)")
+    driver = args.driver
+    if driver == "auto":
+        driver = "wrk" if shutil.which("wrk") else "python"
+    elif driver == "wrk" and not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk), or use --driver python")
+    server = server_url(args.server_url)
+    bench_db = f"{BENCH_DB}_smoke_{os.getpid()}" if args.smoke else BENCH_DB
+    url = with_database(server, bench_db)
 
     reuse = False
     if args.keep_db:
@@ -165,16 +226,23 @@ def main() -> None:
             conn = psycopg2.connect(url)
             with conn.cursor() as cur:
                 cur.execute("SELECT count(*) FROM card_catalog.card_versions")
-                reuse = cur.fetchone()[0] >= 100_000
+                reuse = cur.fetchone()[0] >= min(100_000, int(args.printings * 0.99))
             conn.close()
         except psycopg2.Error:
             reuse = False
-    if not reuse:
-        admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        admin(f'CREATE DATABASE "{BENCH_DB}"')
-        migrate(url)
-        with tempfile.TemporaryDirectory() as tmp:
-            asyncio.run(build_catalog(url, args.printings, Path(tmp)))
+    try:
+        if not reuse:
+            create_database(server, bench_db)
+            migrate_database(url)
+            with tempfile.TemporaryDirectory() as tmp:
+                asyncio.run(build_catalog(url, args.printings, Path(tmp), sources))
+        measure(args, url, driver)
+    finally:
+        if not args.keep_db:
+            drop_database(server, bench_db)
+
+
+def measure(args, url: str, driver: str) -> None:
     conn = psycopg2.connect(url)
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -196,27 +264,35 @@ def main() -> None:
            "LOG_TO_DATABASE": "false", "PYTHONPATH": str(ROOT)}
     env.pop("REDIS_URL", None)
     rng = random.Random(7)
+    api_port, bare_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        api = start_server("backend.main:app", API_PORT, env)
-        bare = start_server("bench.bare_app:app", BARE_PORT, env)
+        api = start_server("backend.main:app", api_port, env)
+        bare = start_server("bench.bare_app:app", bare_port, env)
         try:
-            api_base, bare_base = f"http://127.0.0.1:{API_PORT}", f"http://127.0.0.1:{BARE_PORT}"
+            wait_ready("backend.main:app", api, api_port)
+            wait_ready("bench.bare_app:app", bare, bare_port)
+            api_base, bare_base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{bare_port}"
             card_paths = [f"/api/catalog/mtg/card-reference/{i}" for i in ids]
             bare_paths = [f"/cards/{i}" for i in ids]
             same_sql_paths = [f"/cards-same-sql/{i}" for i in ids]
-            by_id = dict(duration=args.duration, connections=args.connections, threads=2, workdir=workdir)
-            others = dict(duration=args.duration, connections=args.search_connections,
-                          threads=min(2, args.search_connections), workdir=workdir)
-            id_settings = f"wrk -t2 -c{args.connections} -d{args.duration}s"
-            other_settings = f"wrk -t{min(2, args.search_connections)} -c{args.search_connections} -d{args.duration}s"
+            by_id = {"duration": args.duration, "connections": args.connections, "threads": 2,
+                     "workdir": workdir, "driver": driver}
+            others = {"duration": args.duration, "connections": args.search_connections,
+                      "threads": min(2, args.search_connections), "workdir": workdir, "driver": driver}
+            tool = "wrk" if driver == "wrk" else "python driver"
+            duration = f"{max(1, round(args.duration))}s" if driver == "wrk" else f"{args.duration:g}s"
+            threads = (lambda n: f" -t{n}") if driver == "wrk" else (lambda n: "")
+            id_settings = f"{tool}{threads(2)} -c{args.connections} -d{duration}"
+            other_settings = f"{tool}{threads(min(2, args.search_connections))} -c{args.search_connections} -d{duration}"
 
-            # Warm both servers and Postgres' cache before measuring.
-            wrk(bare_base, bare_paths, **{**by_id, "duration": 3})
-            wrk(api_base, card_paths, **{**by_id, "duration": 3})
+            if not args.smoke:
+                # Warm both servers and Postgres' cache before measuring.
+                wrk(bare_base, bare_paths, **{**by_id, "duration": 3})
+                wrk(api_base, card_paths, **{**by_id, "duration": 3})
             # Interleaved rounds, so a change in the machine's load hits every contender alike.
             totals = {"bare": [], "same": [], "api": []}
-            for round_number in (() if args.skip_by_id else (1, 2)):
+            for round_number in (() if args.skip_by_id else range(1, max(1, args.rounds) + 1)):
                 for key, base, paths, label in (("bare", bare_base, bare_paths, "bare: SELECT * by id"),
                                                 ("same", bare_base, same_sql_paths, "bare: the API's SQL"),
                                                 ("api", api_base, card_paths, "API card by id")):
@@ -261,8 +337,6 @@ def main() -> None:
             for proc in (api, bare):
                 proc.terminate()
                 proc.wait(timeout=20)
-    if not args.keep_db:
-        admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

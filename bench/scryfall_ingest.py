@@ -3,12 +3,14 @@
 For each file, in a fresh database migrated by the real migrations:
   1. reference: a plain COPY of the file's cards, one JSON document per line, into a one-column
      jsonb table (the same machine, the same run);
-  2. first load through `card_catalog.scryfall.load_file` in a child process (time, peak RSS);
+  2. first load through the `integrations.scryfall.load_file` key in a child process built like the
+     app's (`backend.runtime.Runtime(settings, service_type="bench")`): time, peak RSS;
   3. re-load of the unchanged file (time, peak RSS, and proof that no catalog row was written).
 
     python bench/scryfall_ingest.py                       # the shared real files
-    python bench/scryfall_ingest.py --file /tmp/cards-200k.json.gz --file ...
-Set BENCH_DATABASE_URL to a server URL (default postgresql://postgres@127.0.0.1:5432/postgres).
+    python bench/scryfall_ingest.py --file /tmp/cards-200k.json.gz --file ... [--repeat 3]
+    python bench/scryfall_ingest.py --smoke               # a few hundred generated cards, seconds
+Set BENCH_DATABASE_URL (or --server-url) to a server URL (default postgresql://postgres@127.0.0.1:5432/postgres).
 """
 from __future__ import annotations
 
@@ -30,27 +32,14 @@ import psycopg2.errors
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.core.database import normalise_dsn  # noqa: E402
-from backend.database.migrate import migrate  # noqa: E402
-from backend.new_services.card_catalog.scryfall_loader import BulkFile  # noqa: E402
+from backend.new_services.card_catalog.catalog_load.bulk_file import BulkFile  # noqa: E402
+from bench.common import (SHARED_SCRYFALL, admin, bench_settings, create_database, drop_database,  # noqa: E402
+                          migrate_database, server_url)
 
-SHARED = ROOT.parent / "shared" / "data" / "scryfall"
+SHARED = SHARED_SCRYFALL
+SMOKE_CARDS = 300
 CATALOG_TABLES = ("card_catalog.sets", "card_catalog.oracle_cards", "card_catalog.card_versions",
                   "card_catalog.external_identifiers", "pricing.price_observations", "pricing.latest_prices")
-
-
-def with_database(url: str, name: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-    parts = urlsplit(normalise_dsn(url))
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def admin(server: str, sql: str) -> None:
-    conn = psycopg2.connect(server)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(sql)
-    conn.close()
 
 
 def write_jsonl(path: Path, out: Path) -> int:
@@ -104,25 +93,25 @@ def run_child(url: str, path: Path) -> dict:
     """Load in a child process so its peak RSS is the loader's alone."""
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, __file__, "--child", str(path)], env=env, capture_output=True,
-                          text=True, check=True)
+                          text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"the loading child process failed (exit {done.returncode})")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def child(path: Path) -> None:
-    from backend.core.database import _init_connection
-    from backend.core.settings import Settings
-    from backend.new_services.service_manager import ServiceManager
-    from backend.request_handling.QueryExecutor import QueryExecutor
-    import asyncpg
+    from backend.runtime import Runtime
+    from bench.common import start_logging
 
     async def main() -> dict:
-        url = os.environ["DATABASE_URL"]
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=4, init=_init_connection)
-        manager = ServiceManager.initialize(QueryExecutor(pool), {"settings": Settings(database_url=url)})
-        started = time.perf_counter()
-        result = await manager.execute_service("integrations.scryfall.load_file", path=str(path))
-        result["elapsed"] = time.perf_counter() - started
-        await pool.close()
+        settings = bench_settings(os.environ["DATABASE_URL"])
+        start_logging(settings)
+        async with Runtime(settings, service_type="bench") as runtime:
+            started = time.perf_counter()
+            result = await runtime.execute_service("integrations.scryfall.load_file", path=str(path),
+                                                   triggered_by="bench")
+            result["elapsed"] = time.perf_counter() - started
         return result
 
     result = asyncio.run(main())
@@ -134,11 +123,9 @@ def child(path: Path) -> None:
 
 def bench_file(server: str, path: Path) -> dict:
     name = f"bench_scryfall_{os.getpid()}"
-    admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin(server, f'CREATE DATABASE "{name}"')
-    url = with_database(server, name)
+    url = create_database(server, name)
     try:
-        migrate(url)
+        migrate_database(url)
         with tempfile.TemporaryDirectory() as tmp:
             jsonl = Path(tmp) / "cards.jsonl"
             cards = write_jsonl(path, jsonl)
@@ -153,7 +140,7 @@ def bench_file(server: str, path: Path) -> dict:
         return {"file": path.name, "cards": cards, "copy_s": copy_seconds, "first": first, "second": second,
                 "reload_wrote_nothing": unchanged}
     finally:
-        admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(server, name)
 
 
 def _report(r: dict) -> None:
@@ -175,17 +162,36 @@ def main() -> None:
     parser.add_argument("--file", type=Path, action="append")
     parser.add_argument("--repeat", type=int, default=1,
                         help="measure each file N times (fresh database each time) and print the medians")
+    parser.add_argument("--server-url", help="Postgres server for the scratch databases (default "
+                                             "BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"a quick run on {SMOKE_CARDS} generated cards (no --file needed, no shared data needed)")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="with --smoke: generate from synthetic cards even when ../shared/data is present")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.child)
-    files = args.file or [p for p in (SHARED / "default-cards-2019.json.gz", SHARED / "cards-2022-2026.json.gz")
+    server = server_url(args.server_url)
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+        files = args.file
+        if args.smoke and not files:
+            from bench.generate_cards import write_sample
+            sample = Path(tmp) / f"smoke-cards-{SMOKE_CARDS}.json.gz"
+            write_sample(sample, SMOKE_CARDS, synthetic=args.synthetic)
+            files = [sample]
+        files = files or [p for p in (SHARED / "default-cards-2019.json.gz", SHARED / "cards-2022-2026.json.gz")
                           if p.is_file()]
-    server = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        if not files:
+            sys.exit(f"no bulk file: pass --file, --smoke, or provide {SHARED}")
+        run_files(server, files, max(1, args.repeat))
+
+
+def run_files(server: str, files: list[Path], repeat: int) -> None:
     summary = []
     for path in files:
         runs = []
-        for _ in range(max(1, args.repeat)):
+        for _ in range(repeat):
             runs.append(bench_file(server, path))
             _report(runs[-1])
         median = statistics.median
@@ -196,8 +202,8 @@ def main() -> None:
                         median(r["first"]["elapsed"] / r["second"]["elapsed"] for r in runs),
                         max(r["first"]["peak_rss_mb"] for r in runs),
                         all(r["reload_wrote_nothing"] for r in runs)))
-    if args.repeat > 1 or len(files) > 1:
-        print(f"\nmedians of {args.repeat} run(s) per file:\n"
+    if repeat > 1 or len(files) > 1:
+        print(f"\nmedians of {repeat} run(s) per file:\n"
               f"{'file':32} {'cards':>8} {'COPY s':>7} {'load s':>7} {'cards/s':>8} {'x COPY':>7} "
               f"{'re-load':>8} {'peak RSS':>9}")
         for name, cards, copy_s, load_s, ratio, speedup, rss, clean in summary:
