@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Query, Response, status
 
 from backend.dependancies.auth.client_ip import ClientIpDep
 from backend.dependancies.auth.session_cookie import clear_session_cookie
@@ -16,7 +16,7 @@ from backend.request_handling.StandardisedQueryResponse import ApiResponse, Pagi
 from backend.schemas.user_management.role import Reason, RoleAssign, RoleAuditOut, RoleGrantOut, RoleName
 from backend.schemas.user_management.session import SessionsRevoked
 from backend.schemas.user_management.user import (
-    USER_SORT_FIELDS, PasswordChange, UserActiveUpdate, UserCreate, UserOut, UserUpdate,
+    USER_SORT_FIELDS, AccountDeletion, PasswordChange, UserActiveUpdate, UserCreate, UserOut, UserUpdate,
 )
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -41,13 +41,15 @@ async def read_me(principal: CurrentUserDep, service_manager: ServiceManagerDep)
 
 
 @router.put("/", response_model=ApiResponse[UserOut])
-async def update_me(body: UserUpdate, principal: CurrentUserDep, service_manager: ServiceManagerDep):
-    """Update your own email and/or full name (fields left out are unchanged)."""
+async def update_me(body: UserUpdate, principal: CurrentUserDep, service_manager: ServiceManagerDep,
+                    client_ip: ClientIpDep):
+    """Update your own email and/or full name (fields left out are unchanged); a new email needs
+    `current_password`."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     if "email" in changes and changes["email"] is not None:
         changes["email"] = str(changes["email"])
     user = await service_manager.execute_service("user_management.user.update_profile",
-                                                  user_id=principal.user_id, **changes)
+                                                  user_id=principal.user_id, client_ip=client_ip, **changes)
     return ApiResponse(data=UserOut(**user), message="profile updated")
 
 
@@ -79,11 +81,14 @@ async def search_users(admin: AdminDep, service_manager: ServiceManagerDep, page
 
 @router.delete("/{user_id}", response_model=ApiResponse[dict])
 async def delete_user(user_id: UUID, principal: CurrentUserDep, response: Response,
-                      service_manager: ServiceManagerDep, settings: SettingsDep):
-    """Delete an account: your own, or anyone's as an admin. Its sessions end with it."""
+                      service_manager: ServiceManagerDep, settings: SettingsDep, client_ip: ClientIpDep,
+                      body: Annotated[AccountDeletion | None, Body()] = None):
+    """Delete an account: your own (with `current_password` in the body), or anyone's as an admin.
+    Its sessions end with it."""
     await service_manager.execute_service(
         "user_management.user.delete", user_id=str(user_id), actor_id=principal.user_id,
-        actor_is_admin=principal.is_admin, actor_username=principal.username,
+        actor_is_admin=principal.is_admin, actor_username=principal.username, client_ip=client_ip,
+        current_password=body.current_password if body else None,
     )
     if str(user_id) == principal.user_id:
         clear_session_cookie(response, settings)

@@ -8,7 +8,7 @@ from uuid import UUID
 from backend.core.settings import Settings
 from backend.new_services.service_manager import service
 from backend.new_services.user_management.login_throttle import LoginThrottle
-from backend.new_services.user_management.passwords import hash_password, needs_rehash, verify_password
+from backend.new_services.user_management.passwords import check_password, hash_password, needs_rehash
 from backend.new_services.user_management.session_policy import TOUCH_INTERVAL, session_is_usable, utcnow
 from backend.new_services.user_management.tokens import create_access_token, new_opaque_token, token_digest
 from backend.request_handling.errors import AuthenticationError
@@ -49,7 +49,8 @@ async def login(*, uow, settings: Settings, redis, username: str, password: str,
     # Count an existing account by its id, so "alice" and "alice@example.com" share one budget.
     account = f"id:{credentials['id']}" if credentials else f"login:{username.strip().lower()}"
     await throttle.check(account, client_ip)
-    password_ok = await verify_password(settings, credentials["password_hash"] if credentials else None, password)
+    password_ok, unnormalised = await check_password(settings, credentials["password_hash"] if credentials else None,
+                                                     password)
     if not password_ok or not credentials["is_active"]:
         await throttle.record_failure(account, client_ip)
         logger.warning("failed login", extra={"client_ip": client_ip})
@@ -57,8 +58,8 @@ async def login(*, uow, settings: Settings, redis, username: str, password: str,
     await throttle.record_success(account, client_ip)
 
     user_id = credentials["id"]
-    new_hash = await hash_password(settings, password) if needs_rehash(settings, credentials["password_hash"]) \
-        else None
+    new_hash = (await hash_password(settings, password)
+                if unnormalised or needs_rehash(settings, credentials["password_hash"]) else None)
     session_token = new_opaque_token()
     now = utcnow()
     expires_at = now + timedelta(seconds=settings.session_absolute_lifetime_seconds)

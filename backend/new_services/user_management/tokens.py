@@ -5,7 +5,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from jose import JWTError, jwt
 
@@ -13,6 +13,9 @@ from backend.core.settings import Settings
 from backend.request_handling.errors import AuthenticationError
 
 JWT_ALGORITHM = "HS256"
+# Clocks of the machines behind one deployment may differ a little; a token issued further in the
+# future than this was not issued by us.
+ISSUED_AT_LEEWAY_SECONDS = 60
 TOKEN_BYTES = 32  # 256 bits from the OS CSPRNG
 
 
@@ -45,8 +48,9 @@ def create_access_token(settings: Settings, *, user_id: str, session_id: str, no
     return jwt.encode(claims, settings.jwt_secret_key.get_secret_value(), algorithm=JWT_ALGORITHM)
 
 
-def decode_access_token(settings: Settings, token: str) -> AccessClaims:
-    """Verify signature, algorithm and expiry; the session it names is checked by the caller."""
+def decode_access_token(settings: Settings, token: str, *, now: datetime | None = None) -> AccessClaims:
+    """Verify signature, algorithm, expiry and issue time; the session it names is checked by the caller."""
+    current = (now or datetime.now(timezone.utc)).timestamp()
     try:
         claims = jwt.decode(
             token, settings.jwt_secret_key.get_secret_value(), algorithms=[JWT_ALGORITHM],
@@ -54,6 +58,8 @@ def decode_access_token(settings: Settings, token: str) -> AccessClaims:
         )
         if claims.get("typ") != "access":
             raise JWTError("not an access token")
+        if not isinstance(claims["iat"], (int, float)) or claims["iat"] > current + ISSUED_AT_LEEWAY_SECONDS:
+            raise JWTError("issued in the future")
         return AccessClaims(user_id=str(uuid.UUID(claims["sub"])), session_id=str(uuid.UUID(claims["sid"])),
                             token_id=str(claims["jti"]))
     except (JWTError, KeyError, ValueError, TypeError):

@@ -96,12 +96,41 @@ async def get_user(*, user_repository, user_id: str) -> dict:
     return user
 
 
+async def _reauthenticate(user_repository, settings: Settings, redis, uid: UUID, password: str | None,
+                          client_ip: str) -> dict:
+    """The signed-in user proves it is them with their current password (before changing their
+    password or email, or deleting their account). Wrong guesses count against the login throttle,
+    so a stolen session cannot be used to guess; the refusal is a 403: the caller *is* signed in."""
+    credentials = await user_repository.get_credentials_by_id(uid)
+    if credentials is None:
+        raise NotFoundError("user not found")
+    if not password:
+        raise PermissionDeniedError("this change needs your current password",
+                                    details={"field": "current_password"}, code="current_password_required")
+    throttle = LoginThrottle(redis, settings)
+    await throttle.check(f"id:{uid}", client_ip)
+    if not await verify_password(settings, credentials["password_hash"], password):
+        await throttle.record_failure(f"id:{uid}", client_ip)
+        raise PermissionDeniedError("current password is incorrect", details={"field": "current_password"},
+                                    code="invalid_current_password")
+    await throttle.record_success(f"id:{uid}", client_ip)
+    return credentials
+
+
 @service("user_management.user.update_profile", repositories=["user"])
-async def update_profile(*, user_repository, user_id: str, email: str | None = None,
-                         full_name: str | None | object = _UNSET) -> dict:
+async def update_profile(*, user_repository, settings: Settings, redis, user_id: str, client_ip: str,
+                         email: str | None = None, full_name: str | None | object = _UNSET,
+                         current_password: str | None = None) -> dict:
+    """Own email and/or full name; a new email needs the current password (it is how the account
+    is recovered, so a stolen session must not be able to move it)."""
     uid = UUID(str(user_id))
     if email is not None:
         email = email.strip().lower()
+        current = await user_repository.get(uid, now=utcnow())
+        if current is None:
+            raise NotFoundError("user not found")
+        if email != current["email"]:
+            await _reauthenticate(user_repository, settings, redis, uid, current_password, client_ip)
         if await user_repository.email_taken(email, except_user_id=uid):
             raise ConflictError("an account with this email already exists", details={"field": "email"},
                                 code="email_taken")
@@ -117,22 +146,9 @@ async def update_profile(*, user_repository, user_id: str, email: str | None = N
 async def change_password(*, user_repository, session_repository, settings: Settings, redis, user_id: str,
                           current_session_id: str | None, current_password: str, new_password: str,
                           client_ip: str) -> int:
-    """Re-authenticates with the current password; every other session of the user is revoked.
-
-    Wrong current passwords count against the same throttle as logins, so a stolen session cannot
-    be used to guess the password. The refusal is a 403: the caller *is* signed in.
-    """
+    """Re-authenticates with the current password; every other session of the user is revoked."""
     uid = UUID(str(user_id))
-    credentials = await user_repository.get_credentials_by_id(uid)
-    if credentials is None:
-        raise NotFoundError("user not found")
-    throttle = LoginThrottle(redis, settings)
-    await throttle.check(f"id:{uid}", client_ip)
-    if not await verify_password(settings, credentials["password_hash"], current_password):
-        await throttle.record_failure(f"id:{uid}", client_ip)
-        raise PermissionDeniedError("current password is incorrect", details={"field": "current_password"},
-                                    code="invalid_current_password")
-    await throttle.record_success(f"id:{uid}", client_ip)
+    credentials = await _reauthenticate(user_repository, settings, redis, uid, current_password, client_ip)
     check_password_policy(new_password, username=credentials["username"], email=credentials["email"])
     if await verify_password(settings, credentials["password_hash"], new_password):
         raise ConflictError("the new password must differ from the current one", code="password_unchanged")
@@ -175,13 +191,17 @@ async def set_user_active(*, user_repository, session_repository, role_repositor
 
 
 @service("user_management.user.delete", repositories=["user", "session", "role"])
-async def delete_user(*, user_repository, session_repository, role_repository, user_id: str, actor_id: str,
-                      actor_is_admin: bool, actor_username: str) -> None:
-    """An admin may delete anyone, a user only themself. Sessions go with the account."""
+async def delete_user(*, user_repository, session_repository, role_repository, settings: Settings, redis,
+                      user_id: str, actor_id: str, actor_is_admin: bool, actor_username: str, client_ip: str,
+                      current_password: str | None = None) -> None:
+    """An admin may delete anyone, a user only themself, and only with their current password.
+    Sessions go with the account."""
     uid, now = UUID(str(user_id)), utcnow()
     if str(uid) != str(actor_id) and not actor_is_admin:
         # Same answer as for a missing user: a non-admin learns nothing about other accounts.
         raise NotFoundError("user not found")
+    if str(uid) == str(actor_id):
+        await _reauthenticate(user_repository, settings, redis, uid, current_password, client_ip)
     await _refuse_losing_last_admin(role_repository, user_repository, uid, now)
     await session_repository.revoke_all_for_user(uid, now=now, reason="user_deleted")
     if not await user_repository.delete(uid):

@@ -12,6 +12,7 @@ from backend.new_services.user_management.passwords import MAX_PASSWORD_LENGTH, 
 Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=50,
                                             pattern=r"^[A-Za-z0-9_.-]+$")]
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
+CurrentPassword = Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 FullName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -35,12 +36,19 @@ class UserUpdate(BaseModel):
 
     email: EmailStr | None = None
     full_name: FullName | None = None
+    current_password: CurrentPassword | None = Field(default=None, description="Required to change the email")
+
+
+class AccountDeletion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: CurrentPassword
 
 
 class PasswordChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    current_password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+    current_password: CurrentPassword
     new_password: Password
 
 

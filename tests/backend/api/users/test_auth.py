@@ -183,6 +183,28 @@ async def test_tampered_or_foreign_access_tokens_are_refused(client, plain_user,
     assert {"exp", "iat", "sub", "jti", "sid"} <= set(claims)
 
 
+async def test_access_token_issued_in_the_future_is_refused(client, plain_user, settings):
+    """A token whose `iat` lies beyond the clock-skew leeway was not issued by this server."""
+    import time
+
+    from jose import jwt
+
+    from backend.new_services.user_management.tokens import ISSUED_AT_LEEWAY_SECONDS
+
+    secret = settings.jwt_secret_key.get_secret_value()
+
+    def token(issued_at: int) -> str:
+        return jwt.encode({"sub": plain_user.id, "sid": plain_user.session_id, "jti": "j", "iat": issued_at,
+                           "exp": issued_at + 3600, "typ": "access"}, secret, algorithm="HS256")
+
+    now = int(time.time())
+    future = await client.get(ME, headers={"Authorization": f"Bearer {token(now + 10 * ISSUED_AT_LEEWAY_SECONDS)}"})
+    assert future.status_code == 401 and future.json()["error"]["code"] == "invalid_token"
+    # Within the leeway (a server whose clock runs a few seconds ahead) the token is accepted.
+    skewed = await client.get(ME, headers={"Authorization": f"Bearer {token(now + 5)}"})
+    assert skewed.status_code == 200
+
+
 async def test_bad_logins_are_throttled_per_account_and_ip(client, plain_user, settings):
     settings.login_max_failures_per_account = 3
     for _ in range(3):
@@ -333,15 +355,15 @@ def test_ipv6_clients_are_counted_per_64():
 async def test_account_disabled_while_hashing_gets_no_session(client, plain_user, db, monkeypatch):
     from backend.new_services.user_management import auth_service
 
-    real_verify = auth_service.verify_password
+    real_check = auth_service.check_password
 
     async def verify_then_disable(settings, password_hash, password):
-        result = await real_verify(settings, password_hash, password)
+        result = await real_check(settings, password_hash, password)
         with db.cursor() as cur:  # an admin disables the account during the Argon2 work
             cur.execute("UPDATE user_management.users SET is_active = false WHERE id = %s", (plain_user.id,))
         return result
 
-    monkeypatch.setattr(auth_service, "verify_password", verify_then_disable)
+    monkeypatch.setattr(auth_service, "check_password", verify_then_disable)
     response = await login(client, plain_user.username, plain_user.password)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"

@@ -133,8 +133,17 @@ async def test_me_and_profile_update(client, plain_user):
     me = await client.get(ME, headers=plain_user.headers)
     assert me.status_code == 200 and me.json()["data"]["id"] == plain_user.id
     assert_no_secrets(me.text)
+    # A new email needs the current password (it is how the account is recovered).
+    for password, code in ((None, "current_password_required"), ("wrong-password-1", "invalid_current_password")):
+        body = {"full_name": "Nissa Revane", "email": "Nissa@Example.com"}
+        if password:
+            body["current_password"] = password
+        refused = await client.put(USERS, headers=plain_user.headers, json=body)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == code
+        assert (await client.get(ME, headers=plain_user.headers)).json()["data"]["email"] == plain_user.email
     updated = await client.put(USERS, headers=plain_user.headers,
-                               json={"full_name": "Nissa Revane", "email": "Nissa@Example.com"})
+                               json={"full_name": "Nissa Revane", "email": "Nissa@Example.com",
+                                     "current_password": plain_user.password})
     assert updated.status_code == 200
     assert updated.json()["data"]["full_name"] == "Nissa Revane"
     assert updated.json()["data"]["email"] == "nissa@example.com"
@@ -145,7 +154,8 @@ async def test_me_and_profile_update(client, plain_user):
 
 async def test_profile_email_cannot_take_someone_elses(client, make_user):
     first, second = await make_user(), await make_user()
-    response = await client.put(USERS, headers=second.headers, json={"email": first.email.upper()})
+    response = await client.put(USERS, headers=second.headers,
+                                json={"email": first.email.upper(), "current_password": second.password})
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "email_taken"
     assert response.json()["error"]["details"] == {"field": "email"}
@@ -236,7 +246,15 @@ async def test_users_delete_themselves_but_not_others(client, make_user, db):
     assert refused.json()["error"] == missing.json()["error"]
     assert refused.json()["error"]["code"] == "not_found"
     assert (await client.get(ME, headers=bob.headers)).status_code == 200
-    own = await client.delete(f"{USERS}{alice.id}", headers=alice.headers)
+    # Deleting one's own account needs the current password.
+    unproven = await client.delete(f"{USERS}{alice.id}", headers=alice.headers)
+    assert unproven.status_code == 403 and unproven.json()["error"]["code"] == "current_password_required"
+    wrong = await client.request("DELETE", f"{USERS}{alice.id}", headers=alice.headers,
+                                 json={"current_password": "not-my-password"})
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "invalid_current_password"
+    assert sorted(usernames(db)) == sorted([alice.username, bob.username])
+    own = await client.request("DELETE", f"{USERS}{alice.id}", headers=alice.headers,
+                               json={"current_password": alice.password})
     assert own.status_code == 200
     assert own.json()["data"] == {"deleted": alice.id}
     assert usernames(db) == [bob.username]
@@ -249,7 +267,8 @@ async def test_admin_deletes_anyone_but_not_the_last_admin(client, admin_user, p
     assert deleted.status_code == 200 and deleted.json()["data"] == {"deleted": plain_user.id}
     assert (await client.get(ME, headers=plain_user.headers)).status_code == 401
     before = account_state(db)
-    assert_last_admin_refusal(await client.delete(f"{USERS}{admin_user.id}", headers=admin_user.headers))
+    assert_last_admin_refusal(await client.request("DELETE", f"{USERS}{admin_user.id}", headers=admin_user.headers,
+                                                   json={"current_password": admin_user.password}))
     assert account_state(db) == before
     assert (await client.get(ME, headers=admin_user.headers)).status_code == 200
     missing = await client.delete(f"{USERS}00000000-0000-0000-0000-000000000000", headers=admin_user.headers)

@@ -64,3 +64,46 @@ def test_password_policy(password, rule):
 def test_good_password_passes_policy():
     passwords.check_password_policy("Jace-Reads-Minds-42", username="jace", email="jace@example.com")
     assert len(passwords.COMMON_PASSWORDS) > 10_000
+
+
+async def test_passwords_are_compared_in_nfkc_form(settings):
+    """A password registered with a decomposed accent (NFD, as some keyboards send it) works typed
+    composed (NFC), and full-width digits are the digits."""
+    decomposed, composed = "Cafe\u0301-Noir-42", "Caf\u00e9-Noir-42"
+    stored = await passwords.hash_password(settings, decomposed)
+    assert await passwords.verify_password(settings, stored, composed)
+    assert await passwords.verify_password(settings, stored, decomposed)
+    full_width = await passwords.hash_password(settings, "Secret-\uff11\uff12\uff13-plan")
+    assert await passwords.verify_password(settings, full_width, "Secret-123-plan")
+
+
+async def test_a_hash_made_before_normalising_still_verifies_and_asks_to_be_redone(settings):
+    legacy = passwords.hasher_for(settings).hash("Cafe\u0301-Noir-42")   # the password hashed as typed
+    assert await passwords.check_password(settings, legacy, "Cafe\u0301-Noir-42") == (True, True)
+    assert await passwords.check_password(settings, legacy, "wrong-password-1") == (False, False)
+    fresh = await passwords.hash_password(settings, "Cafe\u0301-Noir-42")
+    assert await passwords.check_password(settings, fresh, "Caf\u00e9-Noir-42") == (True, False)
+
+
+async def test_login_rehashes_a_legacy_unnormalised_hash(client, settings, plain_user, db):
+    typed = "Cafe\u0301-Noir-42-legacy"
+    with db.cursor() as cur:
+        cur.execute("UPDATE user_management.users SET password_hash = %s WHERE id = %s",
+                    (passwords.hasher_for(settings).hash(typed), plain_user.id))
+    response = await client.post("/api/users/auth/token", data={"username": plain_user.username, "password": typed})
+    assert response.status_code == 200
+    with db.cursor() as cur:
+        cur.execute("SELECT password_hash FROM user_management.users WHERE id = %s", (plain_user.id,))
+        upgraded = cur.fetchone()[0]
+    assert await passwords.check_password(settings, upgraded, typed) == (True, False)
+
+
+@pytest.mark.parametrize(("password", "rule"), [
+    (" " * 12, "must not be only spaces"),
+    ("a" * 12, "must not be one character repeated"),
+    ("\uff41" * 10, "must not be one character repeated"),     # full-width 'a', the same after NFKC
+])
+def test_trivial_passwords_are_refused(password, rule):
+    with pytest.raises(UnprocessableError) as refused:
+        passwords.check_password_policy(password, username="someone", email="someone@example.com")
+    assert refused.value.details == {"field": "password", "rule": rule}
