@@ -1,3 +1,3 @@
-from backend.cli.main import app
+from backend.cli.main import main
 
-app(prog_name="automana")
+main()

@@ -19,11 +19,13 @@ from rich.console import Console
 from backend.core.settings import embedded_env_file, get_settings
 
 app = typer.Typer(help="AutoMana: Magic: The Gathering catalog, collections and prices.", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+                  pretty_exceptions_enable=False)
 console = Console(stderr=True)
 
+
 @app.callback()
-def _configure(ctx: typer.Context) -> None:
+def _configure(ctx: typer.Context,
+               debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of failures")] = False) -> None:
     # Warnings and pipeline events of CLI runs are stored like the API's and workers'; `serve`,
     # `worker` and `up` configure their own processes.
     if ctx.invoked_subcommand not in {"serve", "worker", "beat", "up"}:
@@ -210,6 +212,45 @@ def _supervise(children: dict[str, subprocess.Popen]) -> None:
         console.print("stopped")
 
 
+def main() -> None:
+    """The `automana` entry point: an expected failure (bad input, a refused operation, a service
+    that cannot be reached) is one clear line and an exit code (2 for bad input, 1 otherwise);
+    tracebacks only with --debug."""
+    import pydantic
+
+    from backend.request_handling.errors import DomainError
+
+    usage_error = typer.BadParameter.__mro__[2]   # the ClickException of the click typer runs on
+    debug = "--debug" in sys.argv[1:]
+    try:
+        result = app(prog_name="automana", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(1)
+    except usage_error as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if debug:
+            raise
+        code, line = _failure_line(exc, DomainError, pydantic.ValidationError)
+        print(line, file=sys.stderr)
+        sys.exit(code)
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _failure_line(exc: Exception, domain_error: type, validation_error: type) -> tuple[int, str]:
+    if isinstance(exc, validation_error):
+        problems = "; ".join(f"{'.'.join(str(p) for p in error['loc']) or 'value'}: {error['msg']}"
+                             for error in exc.errors())
+        return 2, f"invalid input: {problems}"
+    if isinstance(exc, domain_error):
+        return (2 if exc.status_code in (400, 422) else 1), f"error: {exc.message}"
+    return 1, f"error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+
+
 def _register_subcommands() -> None:
     """Sub-command modules of other domains register here."""
     from backend.cli.users import create_admin
@@ -225,4 +266,4 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

@@ -13,7 +13,6 @@ import typer
 from rich.console import Console
 
 from backend.core.settings import get_settings
-from backend.request_handling.errors import DomainError
 
 console = Console(stderr=True)
 PASSWORD_ENV = "AUTOMANA_ADMIN_PASSWORD"
@@ -40,14 +39,18 @@ def create_admin(
 ) -> None:
     """Create an account holding the admin role."""
     from backend.runtime import run_service_key
+    from backend.schemas.user_management.user import UserCreate
 
+    settings = get_settings()
+    if not settings.database_url:
+        # Never guess a server (libpq's default socket may be some other database).
+        console.print("[red]DATABASE_URL is not set[/red] (start `automana up` in another shell, or set it)")
+        raise typer.Exit(2)
     password = _read_password()
-    try:
-        user = run_service_key("user_management.user.create_admin", {
-            "username": username, "email": email, "full_name": full_name, "password": password,
-            "created_by": f"cli:{getpass.getuser()}",
-        }, settings=get_settings())
-    except DomainError as exc:
-        console.print(f"[red]cannot create the admin:[/red] {exc.message}")
-        raise typer.Exit(1) from None
+    # The same rules as registration through the API (username pattern, email, password length).
+    account = UserCreate(username=username, email=email, full_name=full_name, password=password)
+    user = run_service_key("user_management.user.create_admin", {
+        "username": account.username, "email": str(account.email), "full_name": account.full_name,
+        "password": account.password, "created_by": f"cli:{getpass.getuser()}",
+    }, settings=settings)
     console.print(f"[green]admin {user['username']} created[/green] (id {user['id']})")

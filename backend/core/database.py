@@ -44,6 +44,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
                               format="binary")
 
 
+_NOT_YET_REACHABLE = (asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
+                      asyncpg.ConnectionDoesNotExistError)
+
+
 async def init_async_pool(settings: Settings) -> asyncpg.Pool:
     dsn = normalise_dsn(settings.database_url or "")
     delay = settings.db_connect_backoff_seconds
@@ -62,7 +66,9 @@ async def init_async_pool(settings: Settings) -> asyncpg.Pool:
                 # A connection that errored is reset (ROLLBACK; RESET ALL) by asyncpg on release.
                 max_inactive_connection_lifetime=300,
             )
-        except (OSError, asyncpg.PostgresError) as exc:
+        except (OSError, *_NOT_YET_REACHABLE) as exc:
+            # Only a server that is not up yet is worth waiting for; a wrong database name,
+            # password or permission will not fix itself, so it fails at once.
             if attempt == settings.db_connect_attempts:
                 raise
             logger.warning("database not reachable (attempt %s): %s", attempt, type(exc).__name__)

@@ -17,7 +17,8 @@ task_context_var: contextvars.ContextVar[dict[str, str] | None] = contextvars.Co
 user_context_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("log_user", default=None)
 
 # Attributes of a LogRecord that are not "extra" context.
-STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+# (uvicorn adds `color_message`, the same text with terminal escape codes: never worth keeping.)
+STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "color_message"}
 CONTEXT_FIELDS = ("request_id", "task_id", "task_name", "user", "service_type", "status")
 
 
