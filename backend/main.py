@@ -12,10 +12,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from backend.api import api_router
+from backend.api.docs import mount_docs
 from backend.api.system import router as system_router
 from backend.core.logging_config import configure_logging
 from backend.core.settings import Settings, get_settings
 from backend.request_handling.exception_handlers import register_exception_handlers
+from backend.request_handling.input_boundary import InputBoundaryMiddleware, body_limits_of
 from backend.request_handling.middleware import RequestContextMiddleware
 from backend.runtime import Runtime
 
@@ -38,6 +40,9 @@ def create_app(settings: Settings | None = None, *, reference_roots=None,
         version="0.1.0",
         description="Magic: The Gathering catalog, collections, prices and marketplace integrations.",
         lifespan=lifespan,
+        # Our own /docs (local assets) below; no ReDoc (it would need a CDN).
+        docs_url=None, redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs_enabled else None,
     )
     app.state.settings = settings
     app.state.reference_roots = reference_roots
@@ -46,9 +51,13 @@ def create_app(settings: Settings | None = None, *, reference_roots=None,
     app.include_router(api_router)
     for router in extra_routers:
         app.include_router(router)
+    if settings.api_docs_enabled:
+        mount_docs(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"])
+    app.add_middleware(InputBoundaryMiddleware, default_max_bytes=settings.max_request_body_bytes,
+                       body_limits=body_limits_of(app.routes))
     # Added last = outermost: the request id exists before any error handling runs.
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -35,7 +35,7 @@ def create_redis(settings: Settings) -> aioredis.Redis | None:
 
 
 def open_sync_pool(settings: Settings) -> SyncPool:
-    """The process's psycopg2 pool (connections open on first use)."""
+    """The process's psycopg2 pool (one connection kept open, more when needed)."""
     return init_sync_pool(settings)
 
 

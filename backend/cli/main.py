@@ -73,7 +73,8 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
 
     _require_database_url()
     uvicorn.run("backend.main:app", host=host, port=port, workers=workers, proxy_headers=True,
-                forwarded_allow_ips=",".join(get_settings().trusted_proxies), log_config=None)
+                forwarded_allow_ips=",".join(get_settings().trusted_proxies), log_config=None,
+                server_header=False)   # no "server: uvicorn" banner
 
 
 @app.command()

@@ -80,12 +80,13 @@ async def init_async_pool(settings: Settings) -> asyncpg.Pool:
 class SyncPool:
     """A psycopg2 pool for the work that must be sync (migrations, the log writer thread).
 
-    Connections open on first use (none is held by a process that never needs one) and are rolled
-    back before they go back, so none returns in an aborted transaction; a broken one is closed.
+    One connection is kept open (psycopg2's pools close every connection returned beyond their
+    minimum); the others open when needed. Each is rolled back before it goes back, so none returns
+    in an aborted transaction; a broken one is closed.
     """
 
     def __init__(self, dsn: str, maxconn: int):
-        self._pool = psycopg2.pool.ThreadedConnectionPool(0, maxconn, dsn)
+        self._pool = psycopg2.pool.ThreadedConnectionPool(1, maxconn, dsn, application_name="automana-sync")
 
     @classmethod
     def for_url(cls, database_url: str, *, maxconn: int = 1) -> "SyncPool":

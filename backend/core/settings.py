@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = 60_000
 
     # HTTP.
+    # Largest request body a route that parses its body whole accepts (routes that stream uploads
+    # to disk declare their own); refused with 413 while it streams in.
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # /docs and /openapi.json (served from local assets, no CDN); production may switch them off.
+    api_docs_enabled: bool = True
     cors_origins: list[str] = Field(default_factory=list)
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
 

@@ -5,12 +5,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 
 from backend.repositories.kit import Sort
 from backend.request_handling.errors import BadRequestError
 
 MAX_PAGE_SIZE = 200
+BIGINT_MAX = 2**63 - 1   # ids held in BIGINT columns: anything larger cannot name a row
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ def pagination_params(
 
 
 PaginationDep = Annotated[Pagination, Depends(pagination_params)]
+RunIdPath = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="A run id (ops.ingestion_runs)")]
 
 
 def sort_params(fields: Sequence[str], default: str, default_direction: Literal["asc", "desc"] = "asc"):

@@ -4,12 +4,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.request_handling.errors import DomainError
+from backend.request_handling.QueryExecutor import CONNECTION_LOST
 from backend.request_handling.request_context import current_request_id
 from backend.request_handling.StandardisedQueryResponse import ErrorDetail, ErrorResponse
 
@@ -72,7 +74,37 @@ async def handle_http_exception(request: Request, exc: StarletteHTTPException) -
     return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
+# Values a request carried that the database (or asyncpg, encoding them) could not hold: SQL
+# class 22 and row-size limits. Routes and schemas bound what they accept, so reaching this is a gap
+# in some bound: a 422 for the client, a warning for us to close it.
+_VALUE_ERRORS = (asyncpg.DataError, asyncpg.ProgramLimitExceededError)
+RETRY_AFTER_SECONDS = 2
+
+
+async def handle_database_value_error(request: Request, exc: asyncpg.PostgresError) -> JSONResponse:
+    logger.warning("database refused a request value on %s %s: %s", request.method, request.url.path,
+                   type(exc).__name__)
+    return error_response(422, "invalid_value", "a value in the request is outside what can be stored",
+                          {"reason": type(exc).__name__})
+
+
+async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return error_response(503, "database_unavailable", "the database is not reachable right now; try again shortly",
+                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+async def handle_statement_timeout(request: Request, exc: asyncpg.QueryCanceledError) -> JSONResponse:
+    return error_response(503, "statement_timeout", "the request took too long and was stopped; "
+                          "narrow it down or try again", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def register_exception_handlers(app: FastAPI) -> None:
+    for error in _VALUE_ERRORS:
+        app.add_exception_handler(error, handle_database_value_error)
+    for error in CONNECTION_LOST:
+        app.add_exception_handler(error, handle_database_unavailable)
+    app.add_exception_handler(asyncpg.QueryCanceledError, handle_statement_timeout)
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)

@@ -18,6 +18,15 @@ from backend.request_handling.request_context import request_id_var
 
 logger = logging.getLogger("automana.errors")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+# On every response: no MIME sniffing, no referrer leaks, never framed. The API serves JSON (no
+# content of its own to load); the docs page loads its local script and styles (Swagger UI needs
+# inline script and styles, and data: images).
+_SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                     (b"x-frame-options", b"DENY")]
+_API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+_DOCS_CSP = (b"content-security-policy", b"default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                                         b"style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                         b"frame-ancestors 'none'")
 
 
 class RequestContextMiddleware:
@@ -41,14 +50,16 @@ class RequestContextMiddleware:
         user_token = user_context_var.set(None)
         scope.setdefault("state", {})["request_id"] = request_id
         header = (b"x-request-id", request_id.encode("latin-1"))
+        added = [header, *_SECURITY_HEADERS, _DOCS_CSP if scope["path"].startswith("/docs") else _API_CSP]
+        replaced = {name for name, _ in added} | {b"server"}
         started = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
-                message["headers"].append(header)
+                message["headers"] = [(k, v) for k, v in message.get("headers", []) if k.lower() not in replaced]
+                message["headers"].extend(added)
             await send(message)
 
         try:
@@ -60,7 +71,7 @@ class RequestContextMiddleware:
             body = orjson.dumps(error_body("internal_error",
                                            "An internal error occurred; quote the request id when reporting it."))
             await send({"type": "http.response.start", "status": 500, "headers": [
-                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), header]})
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *added]})
             await send({"type": "http.response.body", "body": body})
         finally:
             request_id_var.reset(token)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, status
+from fastapi import APIRouter, Body, Query, status
 
 from backend.dependancies.auth.users import AdminDep
-from backend.dependancies.query_deps import PaginationDep
+from backend.dependancies.query_deps import PaginationDep, RunIdPath
 from backend.dependancies.service_deps import ServiceManagerDep
 from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
 from backend.schemas.integrations.scryfall import (IngestionRunDetail, IngestionRunOut, RunStatus,
@@ -36,6 +36,6 @@ async def list_runs(service_manager: ServiceManagerDep, admin: AdminDep, page: P
 
 @router.get("/runs/{run_id}", response_model=ApiResponse[IngestionRunDetail])
 async def get_run(service_manager: ServiceManagerDep, admin: AdminDep,
-                  run_id: Annotated[int, Path(ge=1, le=2**63 - 1)]):
+                  run_id: RunIdPath):
     run = await service_manager.execute_service("integrations.scryfall.get_run", run_id=run_id)
     return ApiResponse(data=run)

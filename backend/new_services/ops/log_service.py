@@ -16,8 +16,8 @@ async def search_logs(*, log_repository, start_date: datetime | None = None, end
                       level: str | None = None, task_name: str | None = None, service_type: str | None = None,
                       user: str | None = None, status: str | None = None, search: str | None = None,
                       limit: int = 50, offset: int = 0):
-    end = _aware(end_date) if end_date else datetime.now(timezone.utc)
-    start = _aware(start_date) if start_date else end - DEFAULT_WINDOW
+    end = _utc(end_date, "end_date") if end_date else datetime.now(timezone.utc)
+    start = _utc(start_date, "start_date") if start_date else end - DEFAULT_WINDOW
     if start >= end:
         raise BadRequestError("start_date must be before end_date",
                               details={"start_date": start.isoformat(), "end_date": end.isoformat()})
@@ -31,8 +31,21 @@ async def search_logs(*, log_repository, start_date: datetime | None = None, end
     )
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+# Log records exist between these; the bounds also keep every window computed from them in range.
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
+
+
+def _utc(value: datetime, name: str) -> datetime:
+    value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    try:
+        moved = value.astimezone(timezone.utc)
+    except OverflowError:
+        moved = None
+    if moved is None or not EARLIEST <= moved <= LATEST:
+        raise BadRequestError(f"{name} must be between {EARLIEST.date()} and {LATEST.date()}",
+                              details={name: value.isoformat()})
+    return moved
 
 
 @service("ops.log.prune", repositories=["log"])

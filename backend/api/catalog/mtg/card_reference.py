@@ -12,10 +12,11 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
-from backend.api.catalog.mtg.uploads import receive_upload
+from backend.api.catalog.mtg.uploads import MULTIPART_OVERHEAD, receive_upload
 from backend.dependancies.auth.users import AdminDep
-from backend.dependancies.query_deps import PaginationDep
+from backend.dependancies.query_deps import PaginationDep, RunIdPath
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
+from backend.request_handling.input_boundary import streams_body
 from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
 from backend.schemas.card_catalog.card import (
     BatchLookupRequest, BatchLookupResult, BulkCardsRequest, BulkCardsResult, CardDeleted, CardDetail,
@@ -142,6 +143,7 @@ async def bulk_create_cards(service_manager: ServiceManagerDep, admin: AdminDep,
 
 @router.post("/upload-file", status_code=status.HTTP_202_ACCEPTED, response_model=ApiResponse[UploadAccepted],
              summary="Upload a Scryfall bulk JSON file (multipart field 'file' or a JSON body); loads in the background")
+@streams_body(max_bytes=MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD)
 async def upload_cards_file(request: Request, service_manager: ServiceManagerDep, settings: SettingsDep,
                             admin: AdminDep):
     path, size = await receive_upload(request, directory=settings.data_dir / "uploads", max_bytes=MAX_UPLOAD_BYTES)
@@ -153,7 +155,7 @@ async def upload_cards_file(request: Request, service_manager: ServiceManagerDep
 
 @router.get("/upload-file/{run_id}", response_model=ApiResponse[UploadRunStatus], name="card_upload_status",
             summary="Progress and result of an uploaded file's load")
-async def upload_status(service_manager: ServiceManagerDep, admin: AdminDep, run_id: int):
+async def upload_status(service_manager: ServiceManagerDep, admin: AdminDep, run_id: RunIdPath):
     return ApiResponse(data=await service_manager.execute_service("card_catalog.upload.status", run_id=run_id))
 
 

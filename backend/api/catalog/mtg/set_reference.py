@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 
-from backend.api.catalog.mtg.uploads import receive_upload
+from backend.api.catalog.mtg.uploads import MULTIPART_OVERHEAD, receive_upload
 from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep, SearchDep, sort_params
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
+from backend.request_handling.input_boundary import streams_body
 from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
 from backend.repositories.kit import Sort
 from backend.schemas.card_catalog.set import (
@@ -54,6 +55,7 @@ async def bulk_create_sets(service_manager: ServiceManagerDep, admin: AdminDep, 
 
 @router.post("/upload-file", response_model=ApiResponse[BulkSetsResult],
              summary="Upload Scryfall's /sets list JSON (multipart field 'file' or a JSON body)")
+@streams_body(max_bytes=MAX_SETS_FILE_BYTES + MULTIPART_OVERHEAD)
 async def upload_sets_file(request: Request, service_manager: ServiceManagerDep, settings: SettingsDep,
                            admin: AdminDep):
     path, _ = await receive_upload(request, directory=settings.data_dir / "uploads", max_bytes=MAX_SETS_FILE_BYTES)

@@ -99,3 +99,36 @@ async def test_bad_date_range_is_a_400(client, admin_headers):
     assert "start_date" in response.json()["error"]["message"]
     response = await client.get("/api/logs/?level=LOUD", headers=admin_headers)
     assert response.status_code == 422
+
+
+async def test_the_log_writer_survives_bad_records_and_a_lost_connection(client, admin_user, plain_user, db):
+    """Security events keep reaching ops.log_records after a record Postgres cannot store and after
+    the writer's connection is killed."""
+
+    async def grant(reason: str) -> None:
+        response = await client.post(f"/api/users/users/{plain_user.id}/roles", headers=admin_user.headers,
+                                     json={"role_name": "seller", "reason": reason})
+        assert response.status_code == 201, response.text
+        revoked = await client.delete(f"/api/users/users/{plain_user.id}/roles/seller", headers=admin_user.headers,
+                                      params={"reason": reason})
+        assert revoked.status_code == 200
+
+    def stored(text: str) -> int:
+        flush_database_logs()
+        with db.cursor() as cur:
+            cur.execute("SELECT count(*) FROM ops.log_records WHERE message LIKE %s", (f"%{text}%",))
+            return cur.fetchone()[0]
+
+    # A NUL in a URL path is refused at the boundary; a NUL in a logged value is made storable.
+    assert (await client.get("/api/a%00b")).status_code == 422
+    logging.getLogger("automana.test").warning("nul \x00 inside a warning")
+    assert stored("inside a warning") == 1
+    await grant("after a nul record")
+    assert stored("after a nul record") == 2   # the grant and the revocation
+
+    with db.cursor() as cur:   # kill every connection of the log writer's pool
+        cur.execute("""SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                       WHERE application_name = 'automana-sync' AND datname = current_database()""")
+        assert cur.fetchone()[0] >= 1
+    await grant("after a lost connection")
+    assert stored("after a lost connection") == 2
