@@ -134,3 +134,14 @@ def test_nginx_fronts_the_api(nginx_proxy):
         assert missing.status_code == 404
         assert missing.json()["request_id"] == missing.headers["x-request-id"]
         assert missing.headers["strict-transport-security"].startswith("max-age=")
+        # The app's headers come through; neither nginx nor uvicorn names itself.
+        assert missing.headers["x-content-type-options"] == "nosniff"
+        assert "uvicorn" not in missing.headers.get("server", "") and "/" not in missing.headers.get("server", "")
+        # nginx refuses bodies over the app's own limits before the backend sees them...
+        too_big = https.post("/api/catalog/mtg/card-reference/batch", content=b" " * (2 * 1024 * 1024),
+                             headers={"content-type": "application/json"})
+        assert too_big.status_code == 413
+        # ...while an upload route takes more (here refused by the app: no credentials).
+        upload = https.post("/api/catalog/mtg/set-reference/upload-file",
+                            content=b"[" + b" " * (2 * 1024 * 1024) + b"]", headers={"content-type": "application/json"})
+        assert upload.status_code == 401
