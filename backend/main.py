@@ -29,6 +29,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with Runtime(settings, service_type="api", reference_roots=app.state.reference_roots) as runtime:
         app.state.runtime = runtime
         app.state.service_manager = runtime.service_manager
+        # Uploads a killed server left half-written are removed before new ones arrive.
+        await runtime.execute_service("card_catalog.upload.clean_orphans")
         yield
 
 

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
 
     # Local data folder for embedded services and downloads.
     data_dir: Path = PROJECT_ROOT / ".automana"
+    # Uploaded files wait in <DATA_DIR>/uploads for their load: at most this much in all, and this
+    # many loads in progress per user; files no live run refers to are removed at start-up.
+    upload_quota_bytes: int = Field(default=20 * 1024**3, ge=1024**2)
+    uploads_in_progress_per_user: int = Field(default=2, ge=1)
 
     # Integrations.
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
@@ -113,6 +117,10 @@ class Settings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.env == "dev"
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir / "uploads"
 
     def check_secrets(self) -> None:
         """Refuse placeholder or empty secrets outside dev, naming each offending variable."""

@@ -126,7 +126,7 @@ def _is_forwarded_parameter(arg: ast.AST) -> bool:
 def default_reference_roots() -> list[Path]:
     root = Path(__file__).resolve().parents[2]
     return [root / "backend" / "api", root / "backend" / "dependancies", root / "celery_app",
-            root / "backend" / "cli", root / "backend" / "new_services"]
+            root / "backend" / "cli", root / "backend" / "new_services", root / "backend" / "main.py"]
 
 
 class ServiceCaller:

@@ -104,3 +104,10 @@ SELECT pg_advisory_xact_lock(hashtextextended($1, 0));
 -- A run that never got going (e.g. its task could not be queued, or it failed before its first step).
 UPDATE ops.ingestion_runs SET status = 'failed', error = $2, finished_at = now()
 WHERE id = $1 AND status IN ('pending', 'running')
+
+-- name: active_runs_of
+-- Pending/running runs of these pipelines, with who started them and their parameters.
+SELECT id, pipeline, status, triggered_by, params::text AS params, created_at
+FROM ops.ingestion_runs
+WHERE pipeline = ANY($1::text[]) AND status IN ('pending', 'running')
+ORDER BY id

@@ -48,6 +48,9 @@ class IngestionRunRepository(BaseRepository):
     async def active_runs(self, pipeline: str, stale_after_seconds: float) -> list[dict]:
         return [dict(r) for r in await self.conn.fetch(queries.active_runs, pipeline, float(stale_after_seconds))]
 
+    async def active_runs_of(self, pipelines: list[str]) -> list[dict]:
+        return [_run(r) for r in await self.conn.fetch(queries.active_runs_of, pipelines)]
+
     async def mark_running(self, run_id: int) -> bool:
         return (await self.conn.execute(queries.mark_running, run_id)).endswith(" 1")
 

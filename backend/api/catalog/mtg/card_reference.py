@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
-from backend.api.catalog.mtg.uploads import MULTIPART_OVERHEAD, receive_upload
+from backend.api.catalog.mtg.uploads import MULTIPART_OVERHEAD, declared_length, receive_upload
 from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep, RunIdPath
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
@@ -146,7 +146,9 @@ async def bulk_create_cards(service_manager: ServiceManagerDep, admin: AdminDep,
 @streams_body(max_bytes=MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD)
 async def upload_cards_file(request: Request, service_manager: ServiceManagerDep, settings: SettingsDep,
                             admin: AdminDep):
-    path, size = await receive_upload(request, directory=settings.data_dir / "uploads", max_bytes=MAX_UPLOAD_BYTES)
+    await service_manager.execute_service("card_catalog.upload.admit", triggered_by=admin.username,
+                                          declared_bytes=declared_length(request))
+    path, size = await receive_upload(request, directory=settings.upload_dir, max_bytes=MAX_UPLOAD_BYTES)
     run = await service_manager.execute_service(
         "card_catalog.upload.register", path=str(path), size_bytes=size, triggered_by=admin.username)
     run["status_url"] = str(request.url_for("card_upload_status", run_id=run["run_id"]).path)

@@ -58,7 +58,7 @@ async def bulk_create_sets(service_manager: ServiceManagerDep, admin: AdminDep, 
 @streams_body(max_bytes=MAX_SETS_FILE_BYTES + MULTIPART_OVERHEAD)
 async def upload_sets_file(request: Request, service_manager: ServiceManagerDep, settings: SettingsDep,
                            admin: AdminDep):
-    path, _ = await receive_upload(request, directory=settings.data_dir / "uploads", max_bytes=MAX_SETS_FILE_BYTES)
+    path, _ = await receive_upload(request, directory=settings.upload_dir, max_bytes=MAX_SETS_FILE_BYTES)
     return ApiResponse(data=await service_manager.execute_service("card_catalog.set.upload_file", path=str(path)))
 
 

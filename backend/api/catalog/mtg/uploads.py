@@ -77,12 +77,17 @@ class _MultipartFileWriter:
         self._in_file = False
 
 
+def declared_length(request: Request) -> int | None:
+    declared = request.headers.get("content-length")
+    return int(declared) if declared and declared.isdigit() else None
+
+
 async def receive_upload(request: Request, *, directory: Path, max_bytes: int) -> tuple[Path, int]:
     """Write the upload to a new file in `directory`; returns (path, size in bytes)."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes + MULTIPART_OVERHEAD:
+    declared = declared_length(request)
+    if declared is not None and declared > max_bytes + MULTIPART_OVERHEAD:
         raise PayloadTooLargeError(f"the file is larger than {max_bytes} bytes",
-                                   details={"max_bytes": max_bytes, "content_length": int(declared)})
+                                   details={"max_bytes": max_bytes, "content_length": declared})
     media_type, params = parse_options_header(request.headers.get("content-type", ""))
     if media_type != b"multipart/form-data" and media_type not in RAW_TYPES:
         raise UnsupportedMediaTypeError(

@@ -83,3 +83,50 @@ async def test_upload_without_a_broker_fails_cleanly(admin_headers, db, settings
         cur.execute("SELECT status, error FROM ops.ingestion_runs WHERE pipeline = 'catalog_upload'")
         assert cur.fetchall() == [("failed", "could not queue the load")]
     assert list((settings.data_dir / "uploads").iterdir()) == []
+
+
+async def test_orphan_uploads_are_removed_at_start_up_and_their_runs_failed(settings, db):
+    """A file a killed server left half-written is gone at the next start; a file a waiting run
+    still needs is kept; a pending run whose file vanished is failed."""
+    import os
+    import time
+
+    uploads = settings.upload_dir
+    uploads.mkdir(parents=True)
+    orphan, needed, fresh = uploads / "upload-orphan.json", uploads / "upload-needed.json", uploads / "upload-new.json"
+    for path in (orphan, needed, fresh):
+        path.write_bytes(b"[")
+    old = time.time() - 2 * 3600
+    for path in (orphan, needed):
+        os.utime(path, (old, old))
+    with db.cursor() as cur:
+        cur.execute("""INSERT INTO ops.ingestion_runs (pipeline, run_key, status, triggered_by, params)
+                       VALUES ('catalog_upload', 'a', 'pending', 'admin', %s::jsonb),
+                              ('catalog_upload', 'b', 'pending', 'admin', %s::jsonb) RETURNING id""",
+                    (json.dumps({"path": str(needed)}), json.dumps({"path": str(uploads / "upload-vanished.json")})))
+        kept_run, vanished_run = (row[0] for row in cur.fetchall())
+    async with LifespanManager(create_app(settings)):
+        pass
+    assert sorted(p.name for p in uploads.iterdir()) == ["upload-needed.json", "upload-new.json"]
+    with db.cursor() as cur:
+        cur.execute("SELECT id, status, error FROM ops.ingestion_runs ORDER BY id")
+        assert cur.fetchall() == [(kept_run, "pending", None), (vanished_run, "failed", "the uploaded file is gone")]
+
+
+async def test_upload_quotas(client, admin_user, settings, db):
+    with db.cursor() as cur:
+        cur.execute("""INSERT INTO ops.ingestion_runs (pipeline, run_key, status, triggered_by, params)
+                       VALUES ('catalog_upload', 'busy', 'running', %s, '{}'::jsonb) RETURNING id""",
+                    (admin_user.username,))
+        busy = cur.fetchone()[0]
+    settings.uploads_in_progress_per_user = 1
+    response = await client.post(f"{BASE}/upload-file", content=b"[]",
+                                 headers={**admin_user.headers, "content-type": "application/json"})
+    assert response.status_code == 409 and response.json()["error"]["code"] == "upload_quota"
+    assert response.json()["error"]["details"] == {"run_ids": [busy]}
+    settings.uploads_in_progress_per_user = 2
+    settings.upload_quota_bytes = 1024 * 1024
+    big = await client.post(f"{BASE}/upload-file", content=b"[" + b" " * (2 * 1024 * 1024) + b"]",
+                            headers={**admin_user.headers, "content-type": "application/json"})
+    assert big.status_code == 409 and big.json()["error"]["details"]["quota_bytes"] == 1024 * 1024
+    assert not settings.upload_dir.exists() or list(settings.upload_dir.iterdir()) == []
