@@ -4,7 +4,8 @@
   declared Content-Length is checked first), so no body is ever parsed or held whole beyond it —
   the default limit for every route, a larger one for routes that stream uploads to disk;
 - text the database cannot hold is refused with 422 naming where it was: a NUL character or
-  invalid UTF-8 in the path, a query or form parameter, or a JSON string (`\\u0000`).
+  invalid UTF-8 in the path, a query or form parameter, or a JSON string (`\\u0000`);
+- a multipart body whose boundary is not 1-70 characters (RFC 2046) is a 400.
 
 Refusing here means no value that asyncpg or Postgres cannot hold reaches a service.
 """
@@ -25,6 +26,9 @@ from backend.request_handling.routes import mounted_routes
 # `\u0000` in JSON text that is an escape (an odd run of backslashes before `u0000`).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 _FORM_TYPES = (b"application/x-www-form-urlencoded",)
+# RFC 2046: a multipart boundary is 1 to 70 characters.
+_BOUNDARY = re.compile(rb"boundary=\"?([^\";]*)", re.IGNORECASE)
+_MAX_BOUNDARY = 70
 _JSON_TYPES = (b"application/json",)
 
 
@@ -107,7 +111,13 @@ class InputBoundaryMiddleware:
             if declared is not None and declared.isdigit() and int(declared) > max_bytes:
                 raise _Refused(413, "payload_too_large", f"the request body is larger than {max_bytes} bytes",
                                {"max_bytes": max_bytes, "content_length": int(declared)})
-            media_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+            content_type = headers.get(b"content-type", b"")
+            media_type = content_type.split(b";", 1)[0].strip().lower()
+            if media_type.startswith(b"multipart/"):
+                boundary = _BOUNDARY.search(content_type)
+                if boundary is None or not 1 <= len(boundary.group(1)) <= _MAX_BOUNDARY:
+                    raise _Refused(400, "invalid_multipart", "a multipart body needs a boundary of 1 to 70 characters",
+                                   {"location": "content-type"})
             if not streams and media_type in _JSON_TYPES + _FORM_TYPES:
                 body = await _read_all(receive, max_bytes)
                 if media_type in _FORM_TYPES:

@@ -37,6 +37,9 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
+        if head:   # every GET route answers HEAD: the same status and headers, no body
+            scope = {**scope, "method": "GET"}
         incoming = None
         for name, value in scope.get("headers", ()):
             if name == b"x-request-id":
@@ -56,6 +59,8 @@ class RequestContextMiddleware:
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
+            if message["type"] == "http.response.body" and head:
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 started = True
                 message["headers"] = [(k, v) for k, v in message.get("headers", []) if k.lower() not in replaced]

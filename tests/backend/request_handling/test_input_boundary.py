@@ -109,3 +109,30 @@ async def test_numbers_and_dates_out_of_range_are_4xx(client, admin_headers):
     logs = await client.get("/api/logs/", headers=admin_headers,
                             params={"end_date": "9999-12-31T23:59:59-14:00"})
     assert 400 <= logs.status_code < 500, logs.text
+
+
+async def test_head_answers_like_get_without_a_body(client):
+    get, head = await client.get("/health"), await client.head("/health")
+    assert head.status_code == get.status_code == 200
+    assert head.content == b"" and head.headers["content-length"] == get.headers["content-length"]
+    missing = await client.head("/api/nothing-here")
+    assert missing.status_code == 404 and missing.content == b""
+
+
+async def test_multipart_with_an_overlong_boundary_is_a_400(client):
+    boundary = "x" * 300
+    body = f"--{boundary}\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nalice\r\n--{boundary}--\r\n"
+    response = await client.post("/api/users/auth/token", content=body.encode(),
+                                 headers={"content-type": f"multipart/form-data; boundary={boundary}"})
+    assert_refused(response, 400, "invalid_multipart")
+
+
+async def test_a_multipart_upload_without_its_closing_boundary_is_refused(client, admin_headers, settings):
+    boundary = "b0undary"
+    cut = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cards.json\"\r\n"
+           "Content-Type: application/json\r\n\r\n[{\"id\": 1}, {\"id\"").encode()
+    response = await client.post("/api/catalog/mtg/card-reference/upload-file", content=cut,
+                                 headers={**admin_headers, "content-type": f"multipart/form-data; boundary={boundary}"})
+    error = assert_refused(response, 400, "bad_request")
+    assert "closing boundary" in error["message"]
+    assert not settings.upload_dir.exists() or list(settings.upload_dir.iterdir()) == []

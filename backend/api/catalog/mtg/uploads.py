@@ -32,6 +32,7 @@ class _MultipartFileWriter:
         self.max_bytes = max_bytes
         self.written = 0
         self.found = False
+        self.ended = False
         self._header_field = b""
         self._header_value = b""
         self._in_file = False
@@ -44,6 +45,7 @@ class _MultipartFileWriter:
             "on_header_end": self.on_header_end,
             "on_part_data": self.on_part_data,
             "on_part_end": self.on_part_end,
+            "on_end": self.on_end,
         }
 
     def on_part_begin(self) -> None:
@@ -75,6 +77,9 @@ class _MultipartFileWriter:
 
     def on_part_end(self) -> None:
         self._in_file = False
+
+    def on_end(self) -> None:
+        self.ended = True
 
 
 def declared_length(request: Request) -> int | None:
@@ -130,6 +135,9 @@ async def _stream_multipart(request: Request, handle, boundary: bytes | None, ma
         parser.finalize()
     except MultipartParseError as exc:
         raise BadRequestError(f"malformed multipart body: {exc}") from None
+    if not writer.ended:
+        # A cut transfer must not pass for a whole file.
+        raise BadRequestError("the multipart body ends without its closing boundary (incomplete upload)")
     if not writer.found:
         raise BadRequestError("the multipart body has no 'file' field", details={"field": "file"})
     return writer.written

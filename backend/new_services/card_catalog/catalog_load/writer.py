@@ -13,8 +13,9 @@ import orjson
 from backend.new_services.card_catalog.catalog_load.batches import Batch
 from backend.new_services.card_catalog.catalog_load.normalize import NormalizedCard
 
-# Errors about one row's data (class 22: bad encoding, overflow...; class 23: constraints).
-_ROW_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError)
+# Errors about one row's data (class 22: bad encoding, overflow...; class 23: constraints; 54000: a value
+# too large for an index).
+_ROW_ERRORS = (asyncpg.DataError, asyncpg.IntegrityConstraintViolationError, asyncpg.ProgramLimitExceededError)
 # What a plain COPY of rows believed new can run into: another writer (or process) wrote one of
 # them first, or a set was re-keyed meanwhile. The set-based upsert copes with both.
 _COPY_CONFLICTS = (asyncpg.UniqueViolationError, asyncpg.ForeignKeyViolationError,
@@ -87,6 +88,10 @@ async def write_isolating(repos, batch: Batch, ctx: LoadContext, *, atomic: bool
                 return await _write_batch(repos, batch, ctx)
         return await _write_batch(repos, batch, ctx)
     except _ROW_ERRORS as exc:
+        if atomic:
+            # The savepoint took back the sets this attempt created: forget them too.
+            ctx.set_ids.clear()
+            ctx.set_ids.update(await repos.catalog_load.set_ids())
         if len(batch.cards) <= 1:
             reason = f"database refused the card: {type(exc).__name__}: {exc}"[:1000]
             refused = [(card_id, reason) for card_id in batch.cards]

@@ -233,6 +233,24 @@ async def test_bulk_reports_inserted_and_rejected(client, admin_headers, catalog
     assert_error(await client.post(f"{BASE}/bulk", json=too_many, headers=admin_headers), 422)
 
 
+async def test_bulk_reports_the_cards_the_database_refuses(client, admin_headers, catalog, db):
+    """A card valid to the loader but refused by Postgres (a collector number too large for its
+    index entry) is reported as rejected, never as accepted; the other loads."""
+    goyf = catalog[card_id(catalog, "Tarmogoyf", "fut")]
+    good = _new_printing(goyf, set="tsr", collector_number="235", released_at="2021-03-19")
+    number = "".join(chr(0x4E00 + (n * 7919) % 20000) for n in range(20_000))   # ~60 KB, incompressible
+    huge = _new_printing(goyf, set="tsr", collector_number=number, released_at="2021-03-19")
+    response = await client.post(f"{BASE}/bulk", json={"cards": [good, huge]}, headers=admin_headers)
+    assert response.status_code == 200, response.text
+    result = response.json()["data"]
+    assert result["inserted"] == 1 and result["accepted_ids"] == [good["id"]]
+    assert [(r["index"], r["id"]) for r in result["rejected"]] == [(1, huge["id"])]
+    assert result["rejected"][0]["reason"].startswith("database refused the card")
+    with db.cursor() as cur:
+        cur.execute("SELECT card_version_id::text FROM card_catalog.card_versions WHERE set_code = 'tsr'")
+        assert cur.fetchall() == [(good["id"],)]
+
+
 async def test_delete_card_and_orphan_oracle(client, admin_headers, catalog, db):
     emrakul = card_id(catalog, "Emrakul, the Aeons Torn", "roe")
     response = await client.delete(f"{BASE}/{emrakul}", headers=admin_headers)
