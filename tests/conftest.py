@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.catalog",
     "tests.fixtures.clock",
     "tests.fixtures.mtg_stock",
+    "tests.fixtures.faults",
 ]

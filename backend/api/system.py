@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from backend.api.errors import ERROR_RESPONSES
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.request_handling.StandardisedQueryResponse import ApiResponse
 
-router = APIRouter(tags=["system"])
+router = APIRouter(tags=["system"], responses={code: ERROR_RESPONSES[code] for code in (400, 413, 422, 503)})
 
 
 @router.get("/", response_model=ApiResponse[dict])

@@ -1,0 +1,18 @@
+"""The error answers routes document in OpenAPI (all are the one ErrorResponse envelope)."""
+from __future__ import annotations
+
+from backend.request_handling.StandardisedQueryResponse import ErrorResponse
+
+# What any /api route may answer besides its success (the one exception handler's ErrorResponse),
+# documented on every route so client generators know each shape.
+ERROR_RESPONSES = {
+    400: {"model": ErrorResponse, "description": "Bad request (a rule of the request was broken)"},
+    401: {"model": ErrorResponse, "description": "Not signed in"},
+    403: {"model": ErrorResponse, "description": "Signed in, but not allowed"},
+    404: {"model": ErrorResponse, "description": "Not found (or not yours)"},
+    409: {"model": ErrorResponse, "description": "Conflicts with the current state"},
+    413: {"model": ErrorResponse, "description": "Request body too large"},
+    422: {"model": ErrorResponse, "description": "Invalid input (says which field and why)"},
+    429: {"model": ErrorResponse, "description": "Too many requests (see Retry-After)"},
+    503: {"model": ErrorResponse, "description": "A dependency is unavailable (see Retry-After)"},
+}
