@@ -8,9 +8,17 @@ from fastapi import APIRouter, Body, Query, status
 from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep, RunIdPath
 from backend.dependancies.service_deps import ServiceManagerDep
-from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
-from backend.schemas.integrations.scryfall import (IngestionRunDetail, IngestionRunOut, RunStatus,
-                                                ScryfallRunRequest, ScryfallRunTriggered)
+from backend.request_handling.StandardisedQueryResponse import (
+    ApiResponse,
+    PaginatedResponse,
+)
+from backend.schemas.integrations.scryfall import (
+    IngestionRunDetail,
+    IngestionRunOut,
+    RunStatus,
+    ScryfallRunRequest,
+    ScryfallRunTriggered,
+)
 
 router = APIRouter(prefix="/scryfall", tags=["integrations: scryfall"])
 

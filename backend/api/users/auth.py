@@ -8,7 +8,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from backend.dependancies.auth.client_ip import ClientIpDep
 from backend.dependancies.auth.csrf import enforce_same_origin
-from backend.dependancies.auth.session_cookie import clear_session_cookie, no_store, set_session_cookie
+from backend.dependancies.auth.session_cookie import (
+    clear_session_cookie,
+    no_store,
+    set_session_cookie,
+)
 from backend.dependancies.auth.users import SESSION_COOKIE, OptionalUserDep
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.request_handling.StandardisedQueryResponse import ApiResponse

@@ -10,7 +10,10 @@ from backend.dependancies.auth.session_cookie import clear_session_cookie
 from backend.dependancies.auth.users import CurrentUserDep
 from backend.dependancies.query_deps import PaginationDep
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
-from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
+from backend.request_handling.StandardisedQueryResponse import (
+    ApiResponse,
+    PaginatedResponse,
+)
 from backend.schemas.user_management.session import SessionOut, SessionsRevoked
 
 router = APIRouter(prefix="/session", tags=["sessions"])

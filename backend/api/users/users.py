@@ -12,11 +12,26 @@ from backend.dependancies.auth.users import AdminDep, CurrentUserDep
 from backend.dependancies.query_deps import PaginationDep, SearchDep, sort_params
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.repositories.kit import Sort
-from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
-from backend.schemas.user_management.role import Reason, RoleAssign, RoleAuditOut, RoleGrantOut, RoleName
+from backend.request_handling.StandardisedQueryResponse import (
+    ApiResponse,
+    PaginatedResponse,
+)
+from backend.schemas.user_management.role import (
+    Reason,
+    RoleAssign,
+    RoleAuditOut,
+    RoleGrantOut,
+    RoleName,
+)
 from backend.schemas.user_management.session import SessionsRevoked
 from backend.schemas.user_management.user import (
-    USER_SORT_FIELDS, AccountDeletion, PasswordChange, UserActiveUpdate, UserCreate, UserOut, UserUpdate,
+    USER_SORT_FIELDS,
+    AccountDeletion,
+    PasswordChange,
+    UserActiveUpdate,
+    UserCreate,
+    UserOut,
+    UserUpdate,
 )
 
 router = APIRouter(prefix="/users", tags=["users"])

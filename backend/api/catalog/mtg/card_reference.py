@@ -12,15 +12,31 @@ from typing import Annotated, Any, Literal
 import orjson
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
-from backend.api.catalog.mtg.uploads import MULTIPART_OVERHEAD, declared_length, receive_upload
+from backend.api.catalog.mtg.uploads import (
+    MULTIPART_OVERHEAD,
+    UPLOAD_OPENAPI,
+    UPLOAD_RESPONSES,
+    declared_length,
+    receive_upload,
+)
 from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep, RunIdPath
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.request_handling.input_boundary import streams_body
-from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
+from backend.request_handling.StandardisedQueryResponse import (
+    ApiResponse,
+    PaginatedResponse,
+)
 from backend.schemas.card_catalog.card import (
-    BatchLookupRequest, BatchLookupResult, BulkCardsRequest, BulkCardsResult, CardDeleted, CardDetail,
-    CardSummary, UploadAccepted, UploadRunStatus,
+    BatchLookupRequest,
+    BatchLookupResult,
+    BulkCardsRequest,
+    BulkCardsResult,
+    CardDeleted,
+    CardDetail,
+    CardSummary,
+    UploadAccepted,
+    UploadRunStatus,
 )
 
 router = APIRouter(prefix="/card-reference", tags=["card reference"])
@@ -142,7 +158,8 @@ async def bulk_create_cards(service_manager: ServiceManagerDep, admin: AdminDep,
 
 
 @router.post("/upload-file", status_code=status.HTTP_202_ACCEPTED, response_model=ApiResponse[UploadAccepted],
-             summary="Upload a Scryfall bulk JSON file (multipart field 'file' or a JSON body); loads in the background")
+             summary="Upload a Scryfall bulk JSON file (multipart field 'file' or a JSON body); loads in the background",
+             openapi_extra=UPLOAD_OPENAPI, responses=UPLOAD_RESPONSES)
 @streams_body(max_bytes=MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD)
 async def upload_cards_file(request: Request, service_manager: ServiceManagerDep, settings: SettingsDep,
                             admin: AdminDep):

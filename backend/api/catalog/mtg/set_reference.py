@@ -6,15 +6,28 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, status
 
-from backend.api.catalog.mtg.uploads import MULTIPART_OVERHEAD, receive_upload
+from backend.api.catalog.mtg.uploads import (
+    MULTIPART_OVERHEAD,
+    UPLOAD_OPENAPI,
+    UPLOAD_RESPONSES,
+    receive_upload,
+)
 from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep, SearchDep, sort_params
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
-from backend.request_handling.input_boundary import streams_body
-from backend.request_handling.StandardisedQueryResponse import ApiResponse, PaginatedResponse
 from backend.repositories.kit import Sort
+from backend.request_handling.input_boundary import streams_body
+from backend.request_handling.StandardisedQueryResponse import (
+    ApiResponse,
+    PaginatedResponse,
+)
 from backend.schemas.card_catalog.set import (
-    SET_SORT_FIELDS, BulkSetsRequest, BulkSetsResult, SetDeleted, SetOut, SetUpdate,
+    SET_SORT_FIELDS,
+    BulkSetsRequest,
+    BulkSetsResult,
+    SetDeleted,
+    SetOut,
+    SetUpdate,
 )
 
 router = APIRouter(prefix="/set-reference", tags=["set reference"])
@@ -54,7 +67,8 @@ async def bulk_create_sets(service_manager: ServiceManagerDep, admin: AdminDep, 
 
 
 @router.post("/upload-file", response_model=ApiResponse[BulkSetsResult],
-             summary="Upload Scryfall's /sets list JSON (multipart field 'file' or a JSON body)")
+             summary="Upload Scryfall's /sets list JSON (multipart field 'file' or a JSON body)",
+             openapi_extra=UPLOAD_OPENAPI, responses=UPLOAD_RESPONSES)
 @streams_body(max_bytes=MAX_SETS_FILE_BYTES + MULTIPART_OVERHEAD)
 async def upload_sets_file(request: Request, service_manager: ServiceManagerDep, settings: SettingsDep,
                            admin: AdminDep):

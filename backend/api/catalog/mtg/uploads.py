@@ -12,9 +12,22 @@ from fastapi import Request
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from backend.request_handling.errors import BadRequestError, DomainError, PayloadTooLargeError
+from backend.request_handling.errors import (
+    BadRequestError,
+    DomainError,
+    PayloadTooLargeError,
+)
+from backend.request_handling.StandardisedQueryResponse import ErrorResponse
 
 FILE_FIELD = b"file"
+# How an upload route documents its body and its extra refusal in OpenAPI (the body is read as a
+# stream, so FastAPI cannot describe it from a parameter).
+UPLOAD_OPENAPI = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                       "properties": {"file": {"type": "string", "format": "binary"}}}},
+    "application/json": {"schema": {"description": "the file's JSON content itself"}},
+}}}
+UPLOAD_RESPONSES = {415: {"model": ErrorResponse, "description": "Neither multipart/form-data nor JSON"}}
 RAW_TYPES = frozenset({b"application/json", b"application/octet-stream"})
 MULTIPART_OVERHEAD = 64 * 1024
 
