@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any
 
 from backend.core.settings import Settings, get_settings
+from backend.request_handling.QueryExecutor import CONNECTION_LOST
 from backend.runtime import Runtime
+
+logger = logging.getLogger(__name__)
 
 
 class WorkerRuntime:
@@ -26,7 +30,14 @@ class WorkerRuntime:
 
     def run_service(self, key: str, kwargs: dict[str, Any]) -> Any:
         runtime = self.start()
-        return self.loop.run_until_complete(runtime.execute_service(key, **kwargs))
+        try:
+            return self.loop.run_until_complete(runtime.execute_service(key, **kwargs))
+        except CONNECTION_LOST:
+            # A child idle while Postgres restarted meets its dead pooled connections on the next
+            # task (the manager has just expired them). Tasks are safe to run again (a redelivery
+            # finds its run finished), so the task gets one more go on fresh connections.
+            logger.warning("database connection lost during %s; running it once more", key)
+            return self.loop.run_until_complete(runtime.execute_service(key, **kwargs))
 
     def close(self) -> None:
         if self.runtime is not None:

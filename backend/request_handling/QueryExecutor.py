@@ -8,7 +8,7 @@ import asyncpg
 
 # Errors that mean "this pooled connection is dead" (server restart, network cut).
 CONNECTION_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError,
-                   asyncpg.AdminShutdownError, ConnectionError)
+                   asyncpg.AdminShutdownError, asyncpg.CannotConnectNowError, ConnectionError)
 
 
 class QueryExecutor:
@@ -18,8 +18,18 @@ class QueryExecutor:
     @contextlib.asynccontextmanager
     async def connection(self, *, timeout: float | None = None) -> AsyncIterator[asyncpg.Connection]:
         """A pooled connection in autocommit; asyncpg rolls back and resets it on release."""
-        async with self.pool.acquire(timeout=timeout) as conn:
+        try:
+            conn = await self.pool.acquire(timeout=timeout)
+        except ConnectionError:
+            raise
+        except OSError as exc:
+            # A unix socket that is gone while the server restarts raises FileNotFoundError:
+            # to callers it is the same "database unreachable" as a refused TCP connection.
+            raise ConnectionError(f"cannot reach the database: {exc}") from exc
+        try:
             yield conn
+        finally:
+            await self.pool.release(conn)
 
     async def expire_connections(self) -> None:
         """Make the pool reconnect every connection on next use (after the server restarted)."""

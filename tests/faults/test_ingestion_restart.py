@@ -12,13 +12,27 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import orjson
 import psycopg2
 import pytest
 
+from backend.integrations.scryfall.fake_server import FakeScryfallServer
 from backend.request_handling.QueryExecutor import CONNECTION_LOST
-from tests.fixtures.faults import blocked_on, fault_settings, hold_new_set, running_app, scalar, wait_until
-from tests.fixtures.scryfall import modern_card, set_scryfall_settings, write_bulk
+from tests.fixtures.faults import (
+    admin_token_headers,
+    blocked_on,
+    fault_settings,
+    hold_new_set,
+    running_app,
+    scalar,
+    task_events,
+    wait_until,
+    worker_process,
+)
+from tests.fixtures.scryfall import SETS, modern_card, set_scryfall_settings, write_bulk
 
+RUNS = "/api/integrations/scryfall/runs"
+LOAD_BULK = "automana.scryfall.load_bulk"
 HELD_SET = "hld"
 FIRST_SET_CARDS = 300
 TOTAL_CARDS = 3000
@@ -47,6 +61,28 @@ def catalog_counts(conn) -> dict[str, object]:
     }
 
 
+EVERYTHING_ONCE = {
+    "versions_per_set": {"tst": FIRST_SET_CARDS, HELD_SET: TOTAL_CARDS - FIRST_SET_CARDS},
+    "oracle_cards": TOTAL_CARDS,
+    "price_observations": PRICES_PER_CARD * TOTAL_CARDS,
+    "priced_versions": TOTAL_CARDS,
+    "latest_prices": PRICES_PER_CARD * TOTAL_CARDS,
+    "held_sets": 1,
+}
+
+
+def committed_before_the_restart(conn) -> int:
+    """Whole batches of the first set are committed, each with all its prices; nothing of the held
+    set. Returns how many cards."""
+    before = catalog_counts(conn)
+    loaded = before["versions_per_set"].get("tst", 0)
+    assert set(before["versions_per_set"]) == {"tst"}, before
+    assert 0 < loaded <= FIRST_SET_CARDS and loaded % BATCH == 0, before
+    assert before["latest_prices"] == before["price_observations"] == PRICES_PER_CARD * loaded, before
+    assert before["held_sets"] == 0, before
+    return loaded
+
+
 def runs(conn) -> list[tuple]:
     with conn.cursor() as cur:
         cur.execute("SELECT id, status, error FROM ops.ingestion_runs ORDER BY id")
@@ -60,6 +96,8 @@ def steps(conn, run_id: int) -> dict[str, str]:
 
 
 async def test_postgres_restart_mid_load_then_next_run_loads_the_rest_exactly_once(own_postgres, tmp_path):
+    """`integrations.scryfall.load_file` in the app's process (as the CLI and uploads run it); Postgres
+    restarts while it waits on the held row."""
     settings = fault_settings(own_postgres, None, tmp_path / "data")
     set_scryfall_settings(settings, batch_size=BATCH)   # two concurrent writers (the default)
     path = write_held_bulk(tmp_path / "cards.json.gz")
@@ -86,13 +124,7 @@ async def test_postgres_restart_mid_load_then_next_run_loads_the_rest_exactly_on
         try:
             (killed_id, killed_status, _), = runs(check)
             assert killed_status in ("running", "failed")   # failed now, or abandoned until the next run
-            before = catalog_counts(check)
-            # Whole batches of the first set are committed, each with all its prices; nothing of the held set.
-            loaded = before["versions_per_set"].get("tst", 0)
-            assert set(before["versions_per_set"]) == {"tst"}, before
-            assert 0 < loaded <= FIRST_SET_CARDS and loaded % BATCH == 0, before
-            assert before["latest_prices"] == before["price_observations"] == PRICES_PER_CARD * loaded, before
-            assert before["held_sets"] == 0
+            loaded = committed_before_the_restart(check)
 
             # The next run, once the first is past the stale threshold (no heartbeat, no lock), recovers it.
             set_scryfall_settings(settings, stale_run_seconds=0.001)
@@ -107,13 +139,74 @@ async def test_postgres_restart_mid_load_then_next_run_loads_the_rest_exactly_on
             assert first_error, "the failed run carries its reason"
             assert steps(check, killed_id)["load_cards"] == "failed"
             assert steps(check, second_id)["load_cards"] == "succeeded"
-            assert catalog_counts(check) == {
-                "versions_per_set": {"tst": FIRST_SET_CARDS, HELD_SET: TOTAL_CARDS - FIRST_SET_CARDS},
-                "oracle_cards": TOTAL_CARDS,
-                "price_observations": PRICES_PER_CARD * TOTAL_CARDS,
-                "priced_versions": TOTAL_CARDS,
-                "latest_prices": PRICES_PER_CARD * TOTAL_CARDS,
-                "held_sets": 1,
-            }
+            assert catalog_counts(check) == EVERYTHING_ONCE
         finally:
             check.close()
+
+
+async def test_postgres_restart_mid_worker_chain_then_next_triggered_run_loads_the_rest_exactly_once(
+        own_settings, own_postgres, tmp_path):
+    """The same through the API and a real worker: a run triggered over HTTP goes through the Celery
+    chain (fetch metadata, download from the fake Scryfall, load); Postgres restarts while load_bulk
+    waits on the held row. The task fails (the worker lives on), the run is failed with its reason by
+    the next triggered run (recovered as abandoned), which loads the rest exactly once."""
+    fake_data = tmp_path / "fake-scryfall"
+    fake_data.mkdir()
+    write_held_bulk(fake_data / "default_cards.json.gz")
+    (fake_data / "sets.json").write_bytes(orjson.dumps(SETS))
+    fake = FakeScryfallServer(fake_data).start()
+    set_scryfall_settings(own_settings, base_url=fake.base_url, download_dir=tmp_path / "downloads",
+                          backoff_base_seconds=0.01, max_retries=3, batch_size=BATCH)
+    log = tmp_path / "worker.log"
+    try:
+        async with running_app(own_settings) as (app, client):
+            admin = await admin_token_headers(app)
+            with worker_process(own_settings, log) as worker:   # it reads the SCRYFALL_* settings above
+                watch = own_postgres.connect()
+                holder = psycopg2.connect(own_postgres.url)
+                try:
+                    holder_pid = hold_new_set(holder, HELD_SET)
+                    triggered = await client.post(RUNS, headers=admin)
+                    assert triggered.status_code == 202, triggered.text
+                    first_run = triggered.json()["data"]["run_id"]
+                    _, query = await wait_until(lambda: blocked_on(watch, holder_pid),
+                                                "load_bulk to wait on the held set row", proc=worker, log=log)
+                    assert "INSERT INTO card_catalog.sets" in query
+                    await asyncio.to_thread(own_postgres.restart)
+                    await wait_until(lambda: [e for _, e in task_events(log, LOAD_BULK) if e != "received"],
+                                     "the interrupted load_bulk task to end", proc=worker, log=log)
+                finally:
+                    holder.close()
+                    watch.close()
+
+                check = own_postgres.connect()
+                try:
+                    # The task failed (the worker process lives on); nothing was left half-written.
+                    assert [e for _, e in task_events(log, LOAD_BULK)] == ["received", "raised"]
+                    assert scalar(check, "SELECT status FROM ops.ingestion_runs WHERE id = %s", first_run) \
+                        in ("running", "failed")
+                    loaded = committed_before_the_restart(check)
+
+                    # The next run, triggered once the first is past the stale threshold, recovers it.
+                    set_scryfall_settings(own_settings, stale_run_seconds=0.001)   # read by the API's start_run
+                    triggered = await client.post(RUNS, headers=admin)
+                    assert triggered.status_code == 202, triggered.text
+                    second_run = triggered.json()["data"]["run_id"]
+                    await wait_until(lambda: scalar(check, "SELECT status FROM ops.ingestion_runs WHERE id = %s",
+                                                    second_run) in ("succeeded", "failed", "skipped"),
+                                     "the next run to finish", proc=worker, log=log)
+                    assert [e for _, e in task_events(log, LOAD_BULK)] == \
+                        ["received", "raised", "received", "succeeded"]
+                    with check.cursor() as cur:
+                        cur.execute("SELECT id, status, error, counts->>'inserted', counts->>'unchanged' "
+                                    "FROM ops.ingestion_runs ORDER BY id")
+                        (id1, status1, error1, _, _), (id2, status2, error2, inserted, unchanged) = cur.fetchall()
+                    assert (id1, status1, id2, status2, error2) == \
+                        (first_run, "failed", second_run, "succeeded", None)
+                    assert error1, "the failed run carries its reason"
+                    assert (int(inserted), int(unchanged)) == (TOTAL_CARDS - loaded, loaded)
+                    assert catalog_counts(check) == EVERYTHING_ONCE
+                finally:
+                    check.close()
+    finally:
+        fake.stop()

@@ -8,8 +8,14 @@ import asyncio
 
 import redis as redis_lib
 
-from tests.fixtures.faults import (account_password, admin_token_headers, fault_settings, running_app, scalar,
-                                   unavailable_problem)
+from tests.fixtures.faults import (
+    account_password,
+    admin_token_headers,
+    fault_settings,
+    running_app,
+    scalar,
+    unavailable_problem,
+)
 from tests.fixtures.scryfall import modern_card
 
 CARDS = "/api/catalog/mtg/card-reference/"
@@ -21,7 +27,7 @@ def active_runs(conn) -> int:
     return scalar(conn, "SELECT count(*) FROM ops.ingestion_runs WHERE status IN ('pending', 'running')")
 
 
-async def test_redis_down_then_back(own_postgres, own_redis, tmp_path):
+async def test_redis_down_serves_the_catalog_refuses_login_and_runs_then_recovers(own_postgres, own_redis, tmp_path):
     settings = fault_settings(own_postgres, own_redis, tmp_path / "data")
     credentials = {"username": "faultadmin", "password": account_password("faultadmin")}
     async with running_app(settings) as (app, client):

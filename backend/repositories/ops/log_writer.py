@@ -41,8 +41,8 @@ class DatabaseLogHandler(logging.Handler):
 
     The queue is bounded: under a log storm records are dropped rather than growing memory. Values
     are made storable before they are queued (no NUL, bounded lengths); a batch the database
-    refuses is retried row by row so one bad record never loses the others, and a lost connection
-    is replaced. Records a failed write produces are not re-logged to the database (no loop).
+    refuses is retried row by row so one bad record never loses the others; while the database is
+    unreachable the batch is kept and retried with backoff; a writer thread that died is replaced. Records a failed write produces are not re-logged to the database (no loop).
     """
 
     def __init__(self, pool: SyncPool, *, max_queue: int = 10_000):
@@ -54,6 +54,10 @@ class DatabaseLogHandler(logging.Handler):
     def _start_writer(self) -> None:
         self._pid = os.getpid()
         self._queue: queue.Queue[dict | None] = queue.Queue(maxsize=self._max_queue)
+        self._closing = threading.Event()
+        self._spawn_thread()
+
+    def _spawn_thread(self) -> None:
         self._thread = threading.Thread(target=self._run, name="db-log-writer", daemon=True)
         self._thread.start()
 
@@ -70,6 +74,9 @@ class DatabaseLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if not self.wants(record) or record.name.startswith(_WRITER_LOGGER) or not self.owned_by_this_process:
             return
+        if not self._thread.is_alive() and not self._closing.is_set():
+            # Supervision: whatever killed the writer, its replacement drains the same queue.
+            self._spawn_thread()
         try:
             context = {k: v for k, v in vars(record).items()
                        if k not in STANDARD_ATTRS and k not in CONTEXT_FIELDS and k != "persist"
@@ -113,7 +120,7 @@ class DatabaseLogHandler(logging.Handler):
                     break
                 batch.append(nxt)
             try:
-                self._write(batch)
+                self._store(batch)
             except Exception:  # never let the writer thread die: the next batch tries again
                 _writer_logger.exception("could not store %d log records", len(batch))
             finally:
@@ -122,6 +129,23 @@ class DatabaseLogHandler(logging.Handler):
             if stop:
                 return
 
+    def _store(self, batch: list[dict]) -> None:
+        """Write `batch`, waiting out a database that is down (backing off up to 30 s between tries);
+        records queued meanwhile wait in the bounded queue. Only shutdown gives up on them."""
+        delay = RETRY_FIRST_DELAY
+        while True:
+            try:
+                self._write(batch)
+                return
+            except psycopg2.OperationalError:
+                if self._closing.is_set():
+                    raise
+                if delay == RETRY_FIRST_DELAY:
+                    _writer_logger.warning("database unreachable; keeping %d log records until it is back",
+                                           len(batch))
+                self._closing.wait(delay)
+                delay = min(delay * 2, RETRY_MAX_DELAY)
+
     def _write(self, batch: list[dict]) -> None:
         for attempt in (1, 2):
             try:
@@ -129,7 +153,7 @@ class DatabaseLogHandler(logging.Handler):
                     cur.executemany(_INSERT_LOG_RECORD, batch)
                 return
             except psycopg2.OperationalError:
-                if attempt == 2:   # the database is gone for now: these records are lost
+                if attempt == 2:   # the database is gone for now: the caller waits and retries
                     raise
                 # The pooled connection died (server restart): the pool discards it; a fresh one.
             except psycopg2.Error:
@@ -157,6 +181,7 @@ class DatabaseLogHandler(logging.Handler):
     def close(self) -> None:
         if self._thread.is_alive() and self.owned_by_this_process:
             self.flush()
+            self._closing.set()   # a writer still waiting for the database gives up now
             try:
                 self._queue.put_nowait(None)
             except queue.Full:
@@ -166,6 +191,8 @@ class DatabaseLogHandler(logging.Handler):
 
 
 _MAX_CONTEXT = 100_000
+RETRY_FIRST_DELAY = 0.5
+RETRY_MAX_DELAY = 30.0
 _WRITER_LOGGER = "automana.logwriter"
 _writer_logger = logging.getLogger(_WRITER_LOGGER)
 _INSERT_LOG_RECORD = load_queries(__file__, "log_queries.sql").insert_log_record
