@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     upload_quota_bytes: int = Field(default=20 * 1024**3, ge=1024**2)
     uploads_in_progress_per_user: int = Field(default=2, ge=1)
 
+    # The Scryfall-compatible API (/scryfall): the base URL its API URIs point at (default: the
+    # request's own base), and where its generated bulk files are kept (default <DATA_DIR>/bulk-data).
+    public_base_url: str | None = None
+    scryfall_bulk_dir: Path | None = None
+
     # Integrations.
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
 

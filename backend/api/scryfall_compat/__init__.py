@@ -1,0 +1,15 @@
+"""/scryfall: a Scryfall-compatible API over our catalog (Scryfall's paths, parameters, objects and
+error objects), so Scryfall client libraries work against AutoMana. Public reads, like /cards on
+Scryfall; see docs/scryfall-api.md."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.api.scryfall_compat.answers import PREFIX, scryfall_error
+from backend.api.scryfall_compat.cards import router as cards_router
+from backend.request_handling.error_formats import register_error_shape
+
+register_error_shape(PREFIX + "/", scryfall_error)
+
+router = APIRouter(prefix=PREFIX)
+router.include_router(cards_router)
