@@ -7,9 +7,13 @@ from fastapi import APIRouter
 
 from backend.api.scryfall_compat.answers import PREFIX, scryfall_error
 from backend.api.scryfall_compat.cards import router as cards_router
+from backend.api.scryfall_compat.reference import router as reference_router
+from backend.api.scryfall_compat.sets import router as sets_router
 from backend.request_handling.error_formats import register_error_shape
 
 register_error_shape(PREFIX + "/", scryfall_error)
 
 router = APIRouter(prefix=PREFIX)
 router.include_router(cards_router)
+router.include_router(sets_router)
+router.include_router(reference_router)

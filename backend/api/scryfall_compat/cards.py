@@ -8,12 +8,19 @@ from fastapi import APIRouter, Path, Query
 
 from backend.api.scryfall_compat.answers import ERROR_DOC, CommonDep
 from backend.dependancies.service_deps import ServiceManagerDep
-from backend.schemas.scryfall_compat.card import CollectionRequest, ScryfallCard, ScryfallCardList, ScryfallCatalog
+from backend.schemas.scryfall_compat.card import (
+    CollectionRequest,
+    ScryfallCard,
+    ScryfallCardList,
+    ScryfallCatalog,
+    ScryfallRulingList,
+)
 
 router = APIRouter(prefix="/cards", tags=["scryfall: cards"], responses=ERROR_DOC)
 _CARD = {200: {"model": ScryfallCard, "description": "A card object (302 to its image with format=image)"},
          302: {"description": "format=image: the image"}}
 _LIST = {200: {"model": ScryfallCardList}}
+_RULINGS = {200: {"model": ScryfallRulingList}}
 IntId = Annotated[int, Path(ge=0, le=2**31 - 1)]
 SetCode = Annotated[str, Path(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9]+$")]
 Number = Annotated[str, Path(min_length=1, max_length=20)]
@@ -65,6 +72,30 @@ async def random(common: CommonDep, service_manager: ServiceManagerDep,
 async def collection(common: CommonDep, service_manager: ServiceManagerDep, body: CollectionRequest):
     return common.answer(await service_manager.execute_service(
         "scryfall_compat.card.collection", identifiers=[i.as_lookup() for i in body.identifiers]))
+
+
+def _rulings_by_external_id(kind: str):
+    async def rulings(common: CommonDep, service_manager: ServiceManagerDep, id: IntId):
+        return common.answer(await service_manager.execute_service(
+            "scryfall_compat.ruling.list", kind=kind, value=id))
+    rulings.__name__ = f"rulings_by_{kind}_id"
+    return rulings
+
+
+for _kind in ("multiverse", "mtgo", "arena"):
+    router.add_api_route(f"/{_kind}/{{id}}/rulings", _rulings_by_external_id(_kind), methods=["GET"],
+                         responses=_RULINGS, summary=f"The rulings of a card by its {_kind} id")
+
+
+@router.get("/{id:uuid}/rulings", responses=_RULINGS, summary="The rulings of a card by Scryfall id")
+async def rulings_by_id(common: CommonDep, service_manager: ServiceManagerDep, id: uuid.UUID):
+    return common.answer(await service_manager.execute_service("scryfall_compat.ruling.list", card_id=id))
+
+
+@router.get("/{code}/{number}/rulings", responses=_RULINGS, summary="The rulings of a card by set and number")
+async def rulings_by_number(common: CommonDep, service_manager: ServiceManagerDep, code: SetCode, number: Number):
+    return common.answer(await service_manager.execute_service(
+        "scryfall_compat.ruling.list", set_code=code, collector_number=number))
 
 
 def _by_external_id(kind: str):

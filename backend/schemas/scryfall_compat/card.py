@@ -45,11 +45,69 @@ class ScryfallCardList(BaseModel):
     warnings: list[str] | None = None
 
 
+class ScryfallRuling(BaseModel):
+    object: Literal["ruling"]
+    oracle_id: uuid.UUID
+    source: str
+    published_at: str
+    comment: str
+
+
+class ScryfallRulingList(BaseModel):
+    object: Literal["list"]
+    has_more: bool
+    data: list[ScryfallRuling]
+
+
+class ScryfallSet(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    object: Literal["set"]
+    id: uuid.UUID
+    code: str
+    name: str
+    set_type: str
+    card_count: int
+    uri: str
+    search_uri: str
+
+
+class ScryfallSetList(BaseModel):
+    object: Literal["list"]
+    has_more: bool
+    data: list[ScryfallSet]
+
+
 class ScryfallCatalog(BaseModel):
     object: Literal["catalog"]
     uri: str
     total_values: int
     data: list[str]
+
+
+class ScryfallSymbol(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    object: Literal["card_symbol"]
+    symbol: str
+    english: str
+    represents_mana: bool
+    appears_in_mana_costs: bool
+    colors: list[str]
+
+
+class ScryfallSymbolList(BaseModel):
+    object: Literal["list"]
+    has_more: bool
+    data: list[ScryfallSymbol]
+
+
+class ScryfallManaCost(BaseModel):
+    object: Literal["mana_cost"]
+    cost: str
+    cmc: float
+    colors: list[str]
+    colorless: bool
+    monocolored: bool
+    multicolored: bool
 
 
 class CardIdentifier(BaseModel):
