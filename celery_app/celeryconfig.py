@@ -51,6 +51,12 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": crontab(minute=43, hour=3),
             "options": {"expires": 6 * 3600},
         },
+        # The /scryfall bulk files, from the catalog as it stands after the night's loads.
+        "scryfall-compat-bulk-data": {
+            "task": "automana.scryfall_compat.generate_bulk_data",
+            "schedule": crontab(minute=30, hour=5),
+            "options": {"expires": 6 * 3600},
+        },
     }
     if scryfall.schedule_enabled:
         # Scryfall refreshes its bulk files about every 12 hours; one load a day is plenty.

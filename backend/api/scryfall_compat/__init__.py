@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend.api.scryfall_compat.answers import PREFIX, scryfall_error
+from backend.api.scryfall_compat.bulk_data import router as bulk_data_router
 from backend.api.scryfall_compat.cards import router as cards_router
 from backend.api.scryfall_compat.reference import router as reference_router
 from backend.api.scryfall_compat.sets import router as sets_router
@@ -17,3 +18,4 @@ router = APIRouter(prefix=PREFIX)
 router.include_router(cards_router)
 router.include_router(sets_router)
 router.include_router(reference_router)
+router.include_router(bulk_data_router)

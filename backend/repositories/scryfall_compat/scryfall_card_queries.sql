@@ -183,3 +183,37 @@ LIMIT 1
 
 -- name: existing_ids
 SELECT card_version_id FROM card_catalog.card_versions WHERE card_version_id = ANY ($1::uuid[])
+
+-- name: bulk_order_fragment
+-- The printing a bulk file keeps for a card or an artwork: English first, then the default printing.
+(v.lang = 'en') DESC, {preference}
+
+-- name: bulk_all_cards
+-- Every printing in every language.
+SELECT {document} FROM {document_join} ORDER BY v.card_version_id
+
+-- name: bulk_default_cards
+-- Every printing in English, or in its printed language when it has no English version (Scryfall's
+-- default_cards).
+SELECT {document} FROM {document_join}
+WHERE v.lang = 'en' OR NOT EXISTS (
+    SELECT 1 FROM card_catalog.card_versions e
+    WHERE e.set_code = v.set_code AND e.collector_number = v.collector_number AND e.lang = 'en')
+ORDER BY v.card_version_id
+
+-- name: bulk_oracle_cards
+-- One printing per oracle card.
+SELECT {document} FROM {document_join}
+WHERE v.card_version_id IN (
+    SELECT DISTINCT ON (v.oracle_id) v.card_version_id FROM card_catalog.card_versions v
+    ORDER BY v.oracle_id, {bulk_order})
+ORDER BY v.card_version_id
+
+-- name: bulk_unique_artwork
+-- One printing per artwork (a printing without an illustration id stands alone).
+SELECT {document} FROM {document_join}
+WHERE v.card_version_id IN (
+    SELECT DISTINCT ON (COALESCE(v.illustration_id, v.card_version_id)) v.card_version_id
+    FROM card_catalog.card_versions v
+    ORDER BY COALESCE(v.illustration_id, v.card_version_id), {bulk_order})
+ORDER BY v.card_version_id

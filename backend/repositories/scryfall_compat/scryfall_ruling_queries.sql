@@ -23,3 +23,9 @@ CROSS JOIN LATERAL (
 ) AS o
 WHERE o.oracle_id IS NOT NULL
 ON CONFLICT (oracle_id, source, published_at, md5(comment)) DO NOTHING
+
+-- name: bulk_rulings
+SELECT json_build_object('object', 'ruling', 'oracle_id', r.oracle_id, 'source', r.source,
+                         'published_at', r.published_at, 'comment', r.comment)::text
+FROM card_catalog.rulings r
+ORDER BY r.oracle_id, r.published_at, r.source, r.comment

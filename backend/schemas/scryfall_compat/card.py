@@ -110,6 +110,26 @@ class ScryfallManaCost(BaseModel):
     multicolored: bool
 
 
+class ScryfallBulkData(BaseModel):
+    object: Literal["bulk_data"]
+    id: uuid.UUID
+    type: str
+    updated_at: str
+    uri: str
+    name: str
+    description: str
+    size: int
+    download_uri: str
+    content_type: str
+    content_encoding: str
+
+
+class ScryfallBulkDataList(BaseModel):
+    object: Literal["list"]
+    has_more: bool
+    data: list[ScryfallBulkData]
+
+
 class CardIdentifier(BaseModel):
     """One of Scryfall's identifier forms: id, mtgo_id, multiverse_id, oracle_id, illustration_id,
     name, name + set, or collector_number + set."""
