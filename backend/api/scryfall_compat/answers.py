@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backend.core.settings import Settings
@@ -50,13 +50,16 @@ class Common:
     """Scryfall's parameters accepted on every route: format, pretty, face, version."""
 
     def __init__(self, request: Request, settings: SettingsDep,
-                 format: Literal["json", "image"] = "json",
-                 pretty: bool = False,
-                 face: Annotated[Literal["front", "back"] | None, Query()] = None,
-                 version: Annotated[Literal["small", "normal", "large", "png", "art_crop", "border_crop"] | None,
-                                    Query()] = None):
+                 format: Literal["json", "image", ""] = "json",
+                 pretty: Literal["true", "false", "True", "False", "1", "0", ""] = "",
+                 face: Literal["front", "back", ""] = "",
+                 version: Literal["small", "normal", "large", "png", "art_crop", "border_crop", ""] = ""):
+        # Clients such as scrython send every common parameter, empty when unset: empty means default.
         self.base = api_base(request, settings)
-        self.format, self.pretty, self.face, self.version = format, pretty, face, version
+        self.format = format or "json"
+        self.pretty = pretty.lower() in ("true", "1")
+        self.face = face or None
+        self.version = version or None
 
     def answer(self, text: str | bytes, status_code: int = 200) -> Response:
         body = text.encode() if isinstance(text, str) else text
