@@ -26,6 +26,13 @@ SetCode = Annotated[str, Path(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9
 Number = Annotated[str, Path(min_length=1, max_length=20)]
 
 
+# First in the router: the hot path is matched before anything else (`:uuid` keeps the static
+# paths below from ever matching it).
+@router.get("/{id:uuid}", responses=_CARD, summary="One card by Scryfall id")
+async def card_by_id(common: CommonDep, service_manager: ServiceManagerDep, id: uuid.UUID):
+    return common.card(await service_manager.execute_service("scryfall_compat.card.get", card_id=id))
+
+
 @router.get("/search", responses=_LIST, summary="Search (Scryfall's /cards/search: 175 cards a page)")
 async def search(
     common: CommonDep, service_manager: ServiceManagerDep,
@@ -109,11 +116,6 @@ def _by_external_id(kind: str):
 for _kind in ("multiverse", "mtgo", "arena", "tcgplayer", "cardmarket"):
     router.add_api_route(f"/{_kind}/{{id}}", _by_external_id(_kind), methods=["GET"], responses=_CARD,
                          summary=f"One card by its {_kind} id")
-
-
-@router.get("/{id:uuid}", responses=_CARD, summary="One card by Scryfall id")
-async def card_by_id(common: CommonDep, service_manager: ServiceManagerDep, id: uuid.UUID):
-    return common.card(await service_manager.execute_service("scryfall_compat.card.get", card_id=id))
 
 
 @router.get("/{code}/{number}", responses=_CARD, summary="One card by set code and collector number")
