@@ -22,7 +22,7 @@ from backend.api.catalog.mtg.uploads import (
 from backend.api.errors import SEARCH_RESPONSES
 from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep, RunIdPath
-from backend.dependancies.search_deps import SearchGuard
+from backend.dependancies.search_deps import QuerySearchGuard, SearchGuard
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.request_handling.input_boundary import streams_body
 from backend.request_handling.StandardisedQueryResponse import (
@@ -62,7 +62,7 @@ async def get_card(service_manager: ServiceManagerDep, card_id: uuid.UUID):
 
 
 @router.get("/", response_model=PaginatedResponse[CardSummary], summary="Search cards (query language)",
-            dependencies=[SearchGuard], responses=SEARCH_RESPONSES)
+            dependencies=[QuerySearchGuard], responses=SEARCH_RESPONSES)
 async def search_cards(
     service_manager: ServiceManagerDep,
     page: PaginationDep,
@@ -114,7 +114,7 @@ async def autocomplete(
     return ApiResponse(data=names)
 
 
-@router.get("/random", responses=_SEARCH_CARD_DOC, response_class=Response, dependencies=[SearchGuard],
+@router.get("/random", responses=_SEARCH_CARD_DOC, response_class=Response, dependencies=[QuerySearchGuard],
             summary="A random card, optionally matching q")
 async def random_card(
     service_manager: ServiceManagerDep,

@@ -133,6 +133,11 @@ async def test_all_slots_held_answers_search_busy_and_card_reads_go_on(settings,
                 error = assert_problem(busy, 503, "search_busy")
                 assert retry_after(busy) == 1 and error["details"] == {"max_concurrent": 2}
             assert (await client.get(f"{BASE}/{card['id']}")).status_code == 200
+            # A query that cannot run is told so at once, without waiting for a slot.
+            for path in (f"{BASE}/", f"{BASE}/random"):
+                bad = await client.get(path, params={"q": " ".join(["-o:x"] * 199)})
+                assert assert_problem(bad, 400, "invalid_query")["details"]["position"] == 5 * MAX_NEGATIONS
+                assert_problem(await client.get(path, params={"q": "c:purple"}), 400, "invalid_query")
         assert gate.running == 0 and gate.waiting == 0
         assert (await client.get(f"{BASE}/?q=t:elf")).status_code == 200
 
