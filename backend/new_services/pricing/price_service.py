@@ -124,3 +124,13 @@ async def movers(*, price_repository, range: str = "1w", source: str = "scryfall
                                              limit=limit, direction=direction)
         result[key] = [{"card_id": row["card_version_id"], **row} for row in rows]
     return result
+
+
+@service("pricing.price.ensure_partitions", repositories=["price"])
+async def ensure_partitions(*, price_repository, months_ahead: int = 3) -> dict[str, Any]:
+    """Month partitions of price_observations from this month to `months_ahead` ahead (beat, daily)."""
+    today = _today()
+    months_ahead = max(0, min(months_ahead, 24))
+    last = dt.date(today.year + (today.month - 1 + months_ahead) // 12, (today.month - 1 + months_ahead) % 12 + 1, 1)
+    created = await price_repository.ensure_partitions(today.replace(day=1), last)
+    return {"created": created, "through": last}
