@@ -1,7 +1,7 @@
 """Load a TCGplayer marketplace listings dump (`main_listing.csv[.gz]`) into the price store.
 
 One transaction: the listings are streamed (COPY) into a session staging table, products resolved
-to printings in SQL (catalog TCGplayer ids, then MTGJSON's links), English listings aggregated per
+to printings in SQL (catalog TCGplayer ids, then MTGJSON's links), English listings (a product id names the English printing) aggregated per
 (printing, finish, condition, day) into the lowest and the median asking price with the number of
 listings, and merged into price_observations + latest_prices. Unreadable listings and unresolved
 products are kept in pricing.tcgplayer_listing_rejects with their reason. A re-run adds nothing.
@@ -38,6 +38,10 @@ def _rows(records: Iterator[Listing | ListingReject], rejects: list[ListingRejec
             progress(seen)
         if record.__class__ is ListingReject:
             rejects.append(record)
+            continue
+        if record.language != "en":
+            # A product id names the English printing; other languages are other printings.
+            counts["other_language"] += 1
             continue
         yield (record.product_id, record.condition, record.finish, record.language, record.observed_on,
                record.price_cents)
@@ -77,7 +81,6 @@ async def load_file(*, uow, path: str, triggered_by: str | None = None,
                             (run_id, r.line, r.product_id, r.reason, r.raw) for r in rejects)
                         products = await repos.listing.resolve_products()
                         await repos.listing.insert_product_rejects(run_id)
-                        languages = await repos.listing.language_counts()
                         staged = await repos.listing.stage_aggregates(source_id)
                         written, latest = await repos.price.merge_staged_observations(run_id)
                 finally:
@@ -90,7 +93,7 @@ async def load_file(*, uow, path: str, triggered_by: str | None = None,
                 "products": products["products"], "products_resolved": products["resolved"],
                 "products_unresolved": products["unresolved"], "products_ambiguous": products["ambiguous"],
                 "listings_resolved": products["resolved_listings"],
-                "listings_other_language": sum(n for lang, n in languages.items() if lang != "en"),
+                "listings_other_language": counts["other_language"],
                 "observations_staged": staged, "observations_written": written, "latest_changed": latest,
                 "read_copy_seconds": round(read_seconds, 3), "duration_seconds": round(elapsed, 3),
                 "rows_per_second": round(counts["rows"] / elapsed) if elapsed > 0 else None,

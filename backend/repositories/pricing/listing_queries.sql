@@ -65,9 +65,6 @@ SELECT $1::bigint, NULL, product_id, CASE WHEN matches = 0 THEN 'unresolved_prod
        listings, NULL
 FROM stg_tcgplayer_products WHERE matches <> 1;
 
--- name: language_counts
-SELECT language, count(*)::int FROM stg_tcgplayer_listings GROUP BY language ORDER BY language;
-
 -- name: stage_aggregates
 -- English listings of resolved products, per (printing, finish, condition, day): the lowest price
 -- ('low') and the lower median ('market', an actual asking price, robust to placeholder listings),
@@ -81,7 +78,6 @@ FROM (
            percentile_disc(0.5) WITHIN GROUP (ORDER BY s.price_cents) AS market_cents, count(*)::int AS listings
     FROM stg_tcgplayer_listings s
     JOIN stg_tcgplayer_products p ON p.product_id = s.product_id AND p.matches = 1
-    WHERE s.language = 'en'
     GROUP BY 1, 2, 3, 4
 ) a
 CROSS JOIN LATERAL (VALUES ('low', a.low_cents), ('market', a.market_cents)) AS t(price_type, cents);

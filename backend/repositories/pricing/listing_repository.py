@@ -36,9 +36,6 @@ class ListingRepository(BaseRepository):
     async def insert_product_rejects(self, run_id: int) -> None:
         await self.conn.execute(queries.insert_product_rejects, run_id)
 
-    async def language_counts(self) -> dict[str, int]:
-        return {r[0]: r[1] for r in await self.conn.fetch(queries.language_counts)}
-
     async def stage_aggregates(self, source_id: int) -> int:
         """Aggregates into stg_price_observations (see the price repository); the number staged."""
         return int((await self.conn.execute(queries.stage_aggregates, source_id)).split()[-1])
