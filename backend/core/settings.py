@@ -10,6 +10,7 @@ import limits
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.integrations.mtg_stock.config import MtgStockSettings
 from backend.integrations.scryfall.config import ScryfallSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -126,6 +127,7 @@ class Settings(BaseSettings):
 
     # Integrations.
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
+    mtg_stock: MtgStockSettings = Field(default_factory=MtgStockSettings)   # MTG_STOCK_BASE_URL, ...
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> "Settings":

@@ -162,6 +162,9 @@ latest AS (
 )
 SELECT (SELECT count(*) FROM observed) AS observations, (SELECT count(*) FROM latest) AS latest;
 
+-- name: ensure_price_partition
+SELECT pricing.ensure_observation_partitions($1::date, $1::date);
+
 -- name: price_source_id
 SELECT source_id FROM pricing.price_sources WHERE code = $1;
 

@@ -136,6 +136,9 @@ class CatalogLoadRepository(BaseRepository):
         await self.conn.copy_records_to_table("card_versions", schema_name="card_catalog", records=rows(),
                                               columns=VERSION_TABLE_COLUMNS)
 
+    async def ensure_price_partition(self, observed_on: dt.date) -> None:
+        await self.conn.fetchval(queries.ensure_price_partition, observed_on)
+
     async def copy_new_prices(self, prices: Sequence[tuple[str, str, str, int]], *, source_id: int,
                               observed_on: dt.date, run_id: int | None) -> None:
         """The day's (printing, finish, currency, cents) of printings just inserted: an observation and
