@@ -8,7 +8,8 @@ from backend.core.settings import get_settings
 from celery_app.celeryconfig import build_config
 
 TASK_MODULES = ["celery_app.tasks.registry_tasks", "celery_app.tasks.ops_tasks",
-                "celery_app.tasks.user_tasks", "celery_app.tasks.scryfall_tasks", "celery_app.tasks.catalog_tasks"]
+                "celery_app.tasks.user_tasks", "celery_app.tasks.scryfall_tasks", "celery_app.tasks.catalog_tasks",
+                "celery_app.tasks.collection_tasks"]
 
 
 def create_celery_app() -> Celery:
