@@ -51,7 +51,7 @@ async def collection_value(*, collection_repository, value_repository, settings:
         "cost_basis_cents": totals["cost_basis_cents"], "cost_basis_entries": totals["cost_basis_entries"],
         "entries_without_cost_basis": totals["entry_count"] - totals["cost_basis_entries"],
         "value_of_cost_basis_entries_cents": totals["value_of_cost_basis_entries_cents"],
-        "unrealised_gain_cents": totals["value_of_cost_basis_entries_cents"] - totals["cost_basis_cents"],
+        "unrealised_gain_cents": totals["unrealised_gain_cents"],
     }
     if collection["kind"] == "wishlist":
         answer.update(await _cost_to_complete(collection_repository, value_repository, owner_id, collection_id,
@@ -162,14 +162,14 @@ async def value_history(*, collection_repository, value_repository, settings: Se
     return answer
 
 
-@service("user_collection.value.movers", repositories=["collection", "value"])
+@service("user_collection.value.movers", repositories=["collection", "value"], scope="autocommit")
 async def movers(*, collection_repository, value_repository, settings: Settings, owner_id: str,
                  collection_id: uuid.UUID, range: str = "1m", limit: int = MOVERS_LISTED) -> dict[str, Any]:
     """The entries whose value changed most between the start of the range and now (their price on the
     start day, or their first price after it, against their current price)."""
     collection = await owned_collection(collection_repository, owner_id, collection_id)
     valuation = Valuation.of(settings, collection["currency"])
-    end = await value_repository.newest_observation()
+    end = (await value_repository.collection_value(collection_id, **valuation.params))["prices_as_of"]
     answer = {"collection_id": collection_id, "currency": valuation.currency, "range": range, "start": None,
               "end": end, "gainers": [], "losers": []}
     if end is None:
@@ -189,7 +189,7 @@ async def movers(*, collection_repository, value_repository, settings: Settings,
 
 
 @service("user_collection.value.refresh_histories", repositories=["collection", "value"], scope="steps")
-async def refresh_histories(*, uow, settings: Settings, redis=None) -> dict[str, Any]:
+async def refresh_histories(*, uow, settings: Settings, redis=None, force: bool = False) -> dict[str, Any]:
     """Periodic: when price observations were written since the last pass, bring every cached value series
     up to date (each collection in its own short transaction). Never reads more than one collection's
     printings' observations at a time."""
@@ -197,7 +197,7 @@ async def refresh_histories(*, uow, settings: Settings, redis=None) -> dict[str,
         activity = await repos.value.price_activity()
         collections = await repos.value.collections_with_history()
     mark_key = "automana:user_collection:price_activity"
-    if redis is not None and (await redis.get(mark_key) or b"").decode() == activity:
+    if not force and redis is not None and (await redis.get(mark_key) or b"").decode() == activity:
         return {"checked": 0, "activity": "unchanged"}
     counts = {"fresh": 0, "extended": 0, "rebuilt": 0}
     for row in collections:

@@ -40,7 +40,10 @@ SELECT count(*) AS entry_count,
            AS cost_basis_cents,
        count(*) FILTER (WHERE e.purchase_price_cents IS NOT NULL AND e.purchase_currency = $2) AS cost_basis_entries,
        COALESCE(sum({entry_value}) FILTER (WHERE e.purchase_price_cents IS NOT NULL AND e.purchase_currency = $2), 0)::bigint
-           AS value_of_cost_basis_entries_cents
+           AS value_of_cost_basis_entries_cents,
+       COALESCE(sum({entry_value} - e.quantity * e.purchase_price_cents)
+                FILTER (WHERE e.purchase_price_cents IS NOT NULL AND e.purchase_currency = $2), 0)::bigint
+           AS unrealised_gain_cents
 FROM user_collection.entries e
 {price_join}
 WHERE e.collection_id = $1

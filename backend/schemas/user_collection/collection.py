@@ -84,8 +84,9 @@ class CollectionValue(BaseModel):
     cost_basis_entries: int
     entries_without_cost_basis: int = Field(
         description="Entries without a purchase price, or with one in another currency (not converted)")
-    value_of_cost_basis_entries_cents: int
-    unrealised_gain_cents: int = Field(description="Value minus cost, over the entries that have both")
+    value_of_cost_basis_entries_cents: int = Field(description="Current value of the entries with a cost basis")
+    unrealised_gain_cents: int = Field(description="Value minus cost, over the entries that have both a price "
+                                                   "and a cost basis")
     cost_to_complete_cents: int | None = Field(
         default=None, description="Wishlists: what the copies you do not own yet (in your other collections) cost")
     copies_wanted: int | None = None
