@@ -32,6 +32,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.service_manager = runtime.service_manager
         # Uploads a killed server left half-written are removed before new ones arrive.
         await runtime.execute_service("card_catalog.upload.clean_orphans")
+        await runtime.execute_service("user_collection.import.clean_orphans")
         try:
             yield
         finally:

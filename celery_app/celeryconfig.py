@@ -57,6 +57,12 @@ def beat_schedule(settings: Settings) -> dict:
             "options": {"expires": 6 * 3600},
         },
     }
+    # Cached collection value histories follow new price observations (a no-op when none were written).
+    schedule["collection-refresh-value-histories"] = {
+        "task": "automana.collection.refresh_value_histories",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    }
     if scryfall.schedule_enabled:
         # Scryfall refreshes its bulk files about every 12 hours; one load a day is plenty.
         schedule["scryfall-daily-ingest"] = {
