@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.api import api_router
 from backend.api.docs import mount_docs
+from backend.api.scryfall_compat import router as scryfall_router
 from backend.api.system import router as system_router
 from backend.core.logging_config import configure_logging
 from backend.core.settings import Settings, get_settings
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, reference_roots=None,
     register_exception_handlers(app)
     app.include_router(system_router)
     app.include_router(api_router)
+    app.include_router(scryfall_router)
     for router in extra_routers:
         app.include_router(router)
     if settings.api_docs_enabled:

@@ -56,6 +56,12 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": crontab(minute=43, hour=3),
             "options": {"expires": 6 * 3600},
         },
+        # The /scryfall bulk files, from the catalog as it stands after the night's loads.
+        "scryfall-compat-bulk-data": {
+            "task": "automana.scryfall_compat.generate_bulk_data",
+            "schedule": crontab(minute=30, hour=5),
+            "options": {"expires": 6 * 3600},
+        },
     }
     # Cached collection value histories follow new price observations (a no-op when none were written).
     schedule["collection-refresh-value-histories"] = {

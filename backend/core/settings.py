@@ -133,6 +133,10 @@ class Settings(BaseSettings):
     # Imports larger than this run as a background job; none may be larger than the limit.
     collection_inline_import_bytes: int = Field(default=512 * 1024, ge=1024)
     collection_import_max_bytes: int = Field(default=64 * 1024**2, ge=1024)
+    # The Scryfall-compatible API (/scryfall): the base URL its API URIs point at (default: the
+    # request's own base), and where its generated bulk files are kept (default <DATA_DIR>/bulk-data).
+    public_base_url: str | None = None
+    scryfall_bulk_dir: Path | None = None
 
     # Integrations.
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
