@@ -5,19 +5,23 @@ it in the envelope without re-encoding); list endpoints return summary dicts.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from typing import Any
+
+import asyncpg
 
 from backend.new_services.card_catalog.catalog_load.batches import Batch
 from backend.new_services.card_catalog.catalog_load.normalize import CardRejected, NormalizedCard, normalize_card
 from backend.new_services.card_catalog.catalog_load.writer import load_context, write_isolating
 from backend.new_services.card_catalog.search.ast import Term
 from backend.new_services.card_catalog.search.compiler import compile_query, normalize_name
+from backend.new_services.card_catalog.search.parser import QuerySyntaxError
 from backend.new_services.card_catalog.search.vocabulary import LANGUAGES
 from backend.new_services.service_manager import service
 from backend.repositories.card_catalog.card_repository import CardRepository
-from backend.repositories.kit import escape_like
+from backend.repositories.kit import CompiledQuery, escape_like
 from backend.request_handling.errors import BadRequestError, NotFoundError, UnprocessableError
 from backend.schemas.card_catalog.card import MAX_BATCH_IDENTIFIERS, MAX_BULK_CARDS
 FUZZY_CLEAR_LEAD = 0.1   # trigram similarity by which the best fuzzy candidate must lead
@@ -52,6 +56,21 @@ async def get_card(*, card_repository: CardRepository, card_id: uuid.UUID) -> st
     return card
 
 
+@contextlib.asynccontextmanager
+async def _regex_errors(compiled: CompiledQuery, q: str | None):
+    """A regular expression Postgres refuses, or one that runs past its time bound, is the
+    caller's error (400 naming it), not a server error."""
+    try:
+        yield
+    except asyncpg.InvalidRegularExpressionError as exc:
+        raise QuerySyntaxError(f"invalid regular expression: {exc}", term=q or "", position=0) from None
+    except asyncpg.QueryCanceledError:
+        if compiled.statement_timeout_ms is None:
+            raise
+        raise QuerySyntaxError(f"the regular expression took longer than {compiled.statement_timeout_ms} ms; "
+                               "make it more specific", term=q or "", position=0) from None
+
+
 @service("card_catalog.card.search", repositories=["card"])
 async def search_cards(*, card_repository: CardRepository, q: str | None = None, limit: int = 50,
                        offset: int = 0, include_extras: bool = False,
@@ -60,13 +79,15 @@ async def search_cards(*, card_repository: CardRepository, q: str | None = None,
     if include_extras:
         extra += (Term("include", ":", "extras", -1, "include_extras=true", "include_extras"),)
     compiled = compile_query(q or "", extra_terms=extra)
-    return await card_repository.search(compiled, limit=limit, offset=offset)
+    async with _regex_errors(compiled, q):
+        return await card_repository.search(compiled, limit=limit, offset=offset)
 
 
 @service("card_catalog.card.random", repositories=["card"])
 async def random_card(*, card_repository: CardRepository, q: str | None = None) -> str:
     compiled = compile_query(q or "")
-    card_id = await card_repository.random_id(compiled)
+    async with _regex_errors(compiled, q):
+        card_id = await card_repository.random_id(compiled)
     if card_id is None:
         raise NotFoundError("no card matches the query", details={"q": q})
     return await card_repository.card_json(card_id)
