@@ -20,6 +20,7 @@ from backend.core.settings import Settings, get_settings
 from backend.request_handling.exception_handlers import register_exception_handlers
 from backend.request_handling.input_boundary import InputBoundaryMiddleware, body_limits_of
 from backend.request_handling.middleware import RequestContextMiddleware
+from backend.request_handling.search_gate import SearchGate
 from backend.runtime import Runtime
 
 
@@ -32,7 +33,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.service_manager = runtime.service_manager
         # Uploads a killed server left half-written are removed before new ones arrive.
         await runtime.execute_service("card_catalog.upload.clean_orphans")
-        yield
+        await runtime.execute_service("user_collection.import.clean_orphans")
+        try:
+            yield
+        finally:
+            await app.state.search_gate.close()
 
 
 def create_app(settings: Settings | None = None, *, reference_roots=None,
@@ -49,6 +54,8 @@ def create_app(settings: Settings | None = None, *, reference_roots=None,
     )
     app.state.settings = settings
     app.state.reference_roots = reference_roots
+    # One per process: its slots bound the searches this process runs at once.
+    app.state.search_gate = SearchGate(settings)
     register_exception_handlers(app)
     # First: it declines every other path with one prefix check (see PrefixRouter).
     app.include_router(scryfall_router)

@@ -70,6 +70,8 @@ class LoadContext:
 
 
 async def load_context(repo, *, run_id: int | None, observed_on: dt.date) -> LoadContext:
+    # The day's month partition of the price store, so the prices land in it (not the default one).
+    await repo.ensure_price_partition(observed_on)
     return LoadContext(set_ids=await repo.set_ids(), source_id=await repo.price_source_id("scryfall"),
                        run_id=run_id, observed_on=observed_on,
                        observed_at=dt.datetime.combine(observed_on, dt.time(), tzinfo=dt.timezone.utc))
