@@ -54,10 +54,6 @@ FROM (SELECT {card_columns} FROM {from} WHERE v.card_version_id = ANY($1::uuid[]
 SELECT set_config('plan_cache_mode', 'force_custom_plan', true),
        set_config('max_parallel_workers_per_gather', '0', true)
 
--- name: search_statement_timeout
--- $1 milliseconds, for this transaction only: searches running regular expressions.
-SELECT set_config('statement_timeout', $1::text, true)
-
 -- name: page_tail_fragment
 -- The end of both search statements: one page of `matched` with the total count (one row even
 -- when the page is empty, so the count is never lost), joined to the printing, card and set.
