@@ -107,7 +107,8 @@ class ExtendedTerms:
             raise self.error(t, "devotion expects one coloured or hybrid symbol, repeated: {G}{G} or {U/B}{U/B}")
         colors = "".join(ch for ch in symbols[0][1:-1] if ch in "WUBRG")
         operator = ">=" if t.operator == ":" else SQL_OPERATORS[t.operator]
-        devotion = f"card_catalog.devotion({MANA_COST}, {self.param(colors, 'text')})"
+        # The front face's cost: that is the permanent a double-faced card usually is.
+        devotion = f"card_catalog.devotion(COALESCE(o.mana_cost, o.faces -> 0 ->> 'mana_cost'), {self.param(colors, 'text')})"
         permanent = f"{FRONT_TYPE} ~ '\\m(artifact|battle|creature|enchantment|land|planeswalker)\\M'"
         return f"({permanent} AND {devotion} {operator} {self.param(len(symbols), 'int')})"
 

@@ -114,8 +114,11 @@ class Source:
         return [p for p in self.others(c) if (p.get("released_at") or "") < (c.get("released_at") or "")]
 
 
-# Rows whose cards the two files do not hold (the 2019 file has no produced_mana / promo_types).
-EMPTY_IN_THIS_DATA: list[str] = []
+# Rows the two files hold no card for (checked against the files themselves): the 2019 schema has
+# no `booster` on War of the Spark, no `promo_types`, prices on ~1,000 cards; no Korean goblins
+# and no card printed in both Russian and Simplified Chinese.
+EMPTY_IN_THIS_DATA = ["e:war is:booster", "is:datestamped is:prerelease", "usd>=0.50 e:ema",
+                      "lang:ko new:language t:goblin", "in:ru in:zhs"]
 
 
 def rows(src: Source):
@@ -159,7 +162,8 @@ def rows(src: Source):
          and any(p["rarity"] == "rare" for p in src.others(c))),
         ("e:war", "least", 250),
         ("e:war is:booster", "each", lambda c: c["set"] == "war" and c.get("booster", True)),
-        ("b:wwk", "each", lambda c: c["set"] in ("zen", "wwk", "roe")),
+        # The Zendikar block: its three sets and their promo sets (the block of each set's metadata).
+        ("b:wwk", "each", lambda c: c["set"] in ("zen", "wwk", "roe", "pzen", "pwwk", "proe")),
         ("in:lea in:m15", "each", lambda c: {"lea", "m15"} <= {p["set"] for p in src.others(c)}),
         ("t:legendary -in:booster", "each", lambda c: "legendary" in type_line(c)),
         ("is:datestamped is:prerelease", "each", lambda c: {"datestamped", "prerelease"} <= set(c.get("promo_types") or [])),
@@ -252,7 +256,7 @@ async def real_catalog(shared_data, ingest_manager, scryfall_env, settings):
 
 async def test_every_example_of_the_syntax_reference(ingest_manager, real_catalog):
     src = real_catalog
-    wrong, empty = {}, []
+    wrong, empty, timings = {}, [], {}
     table = rows(src)
     assert len(table) >= 90
     for q, kind, expected in table:
@@ -264,7 +268,7 @@ async def test_every_example_of_the_syntax_reference(ingest_manager, real_catalo
             continue
         started = time.perf_counter()
         items, total = await ingest_manager.execute_service("card_catalog.card.search", q=q, limit=5000)
-        print(f"{time.perf_counter() - started:7.2f}s {total:6d}  {q}")
+        timings[q] = time.perf_counter() - started
         found = [src.by_id[str(i["id"])] for i in items]
         if kind == "names":
             if {c["name"] for c in found} != expected:
@@ -278,6 +282,7 @@ async def test_every_example_of_the_syntax_reference(ingest_manager, real_catalo
                 wrong[q] = bad[:5]
             if not found:
                 empty.append(q)
+    print("slowest:", sorted(timings.items(), key=lambda kv: -kv[1])[:5])
     assert wrong == {}
     # A check over no results proves nothing: only the rows the data has no card for may be empty.
     assert empty == EMPTY_IN_THIS_DATA
