@@ -69,24 +69,26 @@ def _search_timeout(exc: StatementTimedOut) -> ServiceUnavailableError:
         details={"limit_ms": exc.limit_ms})
 
 
-def _time_limit(compiled: CompiledQuery, settings: Settings) -> int:
-    """The search's statement timeout: the configured one, tighter for regular expressions."""
-    limit = settings.search.statement_timeout_ms
-    return min(limit, compiled.statement_timeout_ms) if compiled.statement_timeout_ms else limit
+def _time_limit_ms(compiled: CompiledQuery, settings: Settings) -> int:
+    """The search's statement timeout: the configured one, tighter when it runs regular expressions."""
+    if compiled.statement_timeout_ms is None:
+        return settings.search.statement_timeout_ms
+    return min(settings.search.statement_timeout_ms, compiled.statement_timeout_ms)
 
 
 @contextlib.asynccontextmanager
-async def _search_errors(compiled: CompiledQuery, q: str | None):
-    """A regular expression Postgres refuses, or one that runs past its own (tighter) bound, is the
-    caller's error (400 naming it); any other search stopped by its time limit is a 503."""
+async def _search_refusals(compiled: CompiledQuery, q: str | None):
+    """What Postgres says of a search, as the caller's answer: a regular expression it refuses, or one
+    that runs past the regex time bound, is the caller's error (400 naming it); any other search
+    stopped by its time limit is a 503 search_timeout."""
     try:
         yield
     except asyncpg.InvalidRegularExpressionError as exc:
         raise QuerySyntaxError(f"invalid regular expression: {exc}", term=q or "", position=0) from None
     except StatementTimedOut as exc:
         if compiled.statement_timeout_ms is not None and exc.limit_ms <= compiled.statement_timeout_ms:
-            raise QuerySyntaxError(f"the regular expression took longer than {exc.limit_ms} ms; make it more "
-                                   "specific", term=q or "", position=0) from None
+            raise QuerySyntaxError(f"the regular expression took longer than {exc.limit_ms} ms; "
+                                   "make it more specific", term=q or "", position=0) from None
         raise _search_timeout(exc) from None
 
 
@@ -98,16 +100,16 @@ async def search_cards(*, card_repository: CardRepository, settings: Settings, q
     if include_extras:
         extra += (Term("include", ":", "extras", -1, "include_extras=true", "include_extras"),)
     compiled = compile_query(q or "", extra_terms=extra)
-    async with _search_errors(compiled, q):
+    async with _search_refusals(compiled, q):
         return await card_repository.search(compiled, limit=limit, offset=offset,
-                                             time_limit_ms=_time_limit(compiled, settings))
+                                             time_limit_ms=_time_limit_ms(compiled, settings))
 
 
 @service("card_catalog.card.random", repositories=["card"])
 async def random_card(*, card_repository: CardRepository, settings: Settings, q: str | None = None) -> str:
     compiled = compile_query(q or "")
-    async with _search_errors(compiled, q):
-        card_id = await card_repository.random_id(compiled, time_limit_ms=_time_limit(compiled, settings))
+    async with _search_refusals(compiled, q):
+        card_id = await card_repository.random_id(compiled, time_limit_ms=_time_limit_ms(compiled, settings))
     if card_id is None:
         raise NotFoundError("no card matches the query", details={"q": q})
     return await card_repository.card_json(card_id)

@@ -18,13 +18,13 @@ from backend.request_handling.errors import BadRequestError
 
 MAX_QUERY_LENGTH = 1000
 MAX_DEPTH = 32
-MAX_REGEX_LENGTH = 200
-# `++` / `@@` before the query (or any term): Scryfall's old spellings of unique:prints / unique:art.
-_UNIQUE_PREFIXES = {"++": "prints", "@@": "art"}
 # Cost bounds: each term is a condition evaluated per candidate row, and a negation cannot use an
 # index, so long lists of them make a short query text scan the catalog many times over.
 MAX_TERMS = 50
 MAX_NEGATIONS = 15
+MAX_REGEX_LENGTH = 200
+# `++` / `@@` before the query (or any term): Scryfall's old spellings of unique:prints / unique:art.
+_UNIQUE_PREFIXES = {"++": "prints", "@@": "art"}
 _KEYWORD = re.compile(r"([A-Za-z]+)(>=|<=|!=|:|=|<|>)")
 _WORD_END = frozenset(" \t\r\n()")
 
