@@ -108,9 +108,15 @@ class ExtendedTerms:
         colors = "".join(ch for ch in symbols[0][1:-1] if ch in "WUBRG")
         operator = ">=" if t.operator == ":" else SQL_OPERATORS[t.operator]
         # The front face's cost: that is the permanent a double-faced card usually is.
-        devotion = f"card_catalog.devotion(COALESCE(o.mana_cost, o.faces -> 0 ->> 'mana_cost'), {self.param(colors, 'text')})"
+        cost = "COALESCE(o.mana_cost, o.faces -> 0 ->> 'mana_cost')"
+        devotion = f"card_catalog.devotion({cost}, {self.param(colors, 'text')})"
         permanent = f"{FRONT_TYPE} ~ '\\m(artifact|battle|creature|enchantment|land|planeswalker)\\M'"
-        return f"({permanent} AND {devotion} {operator} {self.param(len(symbols), 'int')})"
+        count = self.param(len(symbols), "int")
+        if operator in (">=", ">", "="):
+            # At least one symbol of those colours: a cheap string test before counting symbols.
+            letters = self.param([f"%{ch}%" for ch in colors], "text[]")
+            return f"({permanent} AND upper({cost}) LIKE ANY ({letters}) AND {devotion} {operator} {count})"
+        return f"({permanent} AND {devotion} {operator} {count})"
 
     def term_produces(self, t: Term) -> str:
         value = t.value.lower()
