@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.api import api_router
 from backend.api.docs import mount_docs
+from backend.api.scryfall_compat import router as scryfall_router
 from backend.api.system import router as system_router
 from backend.core.logging_config import configure_logging
 from backend.core.settings import Settings, get_settings
@@ -32,6 +33,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.service_manager = runtime.service_manager
         # Uploads a killed server left half-written are removed before new ones arrive.
         await runtime.execute_service("card_catalog.upload.clean_orphans")
+        await runtime.execute_service("user_collection.import.clean_orphans")
         try:
             yield
         finally:
@@ -57,6 +59,7 @@ def create_app(settings: Settings | None = None, *, reference_roots=None,
     register_exception_handlers(app)
     app.include_router(system_router)
     app.include_router(api_router)
+    app.include_router(scryfall_router)
     for router in extra_routers:
         app.include_router(router)
     if settings.api_docs_enabled:

@@ -10,6 +10,7 @@ import limits
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.integrations.mtg_stock.config import MtgStockSettings
 from backend.integrations.scryfall.config import ScryfallSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -123,9 +124,23 @@ class Settings(BaseSettings):
 
     # Search cost limits (SEARCH_RATE_LIMIT, SEARCH_MAX_CONCURRENT, ...).
     search: SearchSettings = Field(default_factory=SearchSettings)
+    # Collections (docs/collections.md). An entry is valued at the NM market price of its printing and
+    # finish times its condition's multiplier; prices come from the first of these sources that has one.
+    collection_condition_multipliers: dict[str, float] = Field(
+        default_factory=lambda: {"NM": 1.0, "LP": 0.85, "MP": 0.7, "HP": 0.5, "DMG": 0.3})
+    collection_price_sources: list[str] = Field(
+        default_factory=lambda: ["scryfall", "tcgplayer", "cardmarket", "mtgstocks"], min_length=1)
+    # Imports larger than this run as a background job; none may be larger than the limit.
+    collection_inline_import_bytes: int = Field(default=512 * 1024, ge=1024)
+    collection_import_max_bytes: int = Field(default=64 * 1024**2, ge=1024)
+    # The Scryfall-compatible API (/scryfall): the base URL its API URIs point at (default: the
+    # request's own base), and where its generated bulk files are kept (default <DATA_DIR>/bulk-data).
+    public_base_url: str | None = None
+    scryfall_bulk_dir: Path | None = None
 
     # Integrations.
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
+    mtg_stock: MtgStockSettings = Field(default_factory=MtgStockSettings)   # MTG_STOCK_BASE_URL, ...
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> "Settings":
@@ -142,6 +157,9 @@ class Settings(BaseSettings):
         # OWASP's Argon2id table trades memory for passes (19 MiB x 2 ... 7 MiB x 5): refuse less work.
         if self.argon2_memory_cost_kib * self.argon2_time_cost < 7_168 * 5:
             raise ValueError("argon2 parameters are below OWASP's minimum (memory_kib x time_cost >= 35840)")
+        multipliers = self.collection_condition_multipliers
+        if set(multipliers) != {"NM", "LP", "MP", "HP", "DMG"} or not all(0 <= m <= 1 for m in multipliers.values()):
+            raise ValueError("collection_condition_multipliers needs NM, LP, MP, HP and DMG, each between 0 and 1")
         if self.session_idle_timeout_seconds > self.session_absolute_lifetime_seconds:
             raise ValueError("session_idle_timeout_seconds cannot exceed session_absolute_lifetime_seconds")
         return self
@@ -153,6 +171,10 @@ class Settings(BaseSettings):
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def collection_import_dir(self) -> Path:
+        return self.upload_dir / "collections"
 
     def check_secrets(self) -> None:
         """Refuse placeholder or empty secrets outside dev, naming each offending variable."""

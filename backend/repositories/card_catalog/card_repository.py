@@ -8,9 +8,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
+
 from backend.repositories.base import BaseRepository, load_queries
 from backend.repositories.kit import CompiledQuery, paginate, split_page, time_limited
 from backend.repositories.registry import repository
+from backend.request_handling.errors import ConflictError
 
 queries = load_queries(__file__, "card_queries.sql")
 
@@ -131,5 +134,11 @@ class CardRepository(BaseRepository):
         return await self.conn.fetchval(queries.card_exists, card_id)
 
     async def delete(self, card_id: uuid.UUID) -> tuple[int, int]:
-        row = await self.conn.fetchrow(queries.delete_card, card_id)
+        try:
+            row = await self.conn.fetchrow(queries.delete_card, card_id)
+        except asyncpg.ForeignKeyViolationError as error:
+            if error.constraint_name != "entries_card_version_fkey":
+                raise
+            raise ConflictError("this printing is in users' collections; it cannot be deleted",
+                                code="card_in_use", details={"id": str(card_id)}) from None
         return row["removed"], row["orphaned"]
