@@ -13,10 +13,12 @@ measures card by id (wrk, or the Python driver when wrk is absent):
 Configurations: "gated" (the defaults: rate limit, search slots, statement timeout), "gated, half
 the pool" (as many slots as half the pooled connections, whatever the cores) and "relaxed" (no
 rate limit, as many slots as pooled connections, no search time limit: the gate off).
-Prints card-by-id req/s and p50/p95/p99 for both phases and their ratio (target: >= 0.5 gated), and
-what the attackers got: answers per status and error code, and their latency.
+Each configuration runs --rounds interleaved unloaded / attacked phases (the machine's other load
+shifts between rounds). Prints card-by-id req/s and p50/p95/p99 of every phase, the ratio of the
+attacked to the unloaded throughput over all rounds (target: >= 0.5 gated), and what the attackers
+got: answers per status and error code, and their latency.
 
-    PYTHONPATH=. python bench/search_cost.py [--printings 101000] [--duration 15] [--keep-db]
+    PYTHONPATH=. python bench/search_cost.py [--printings 101000] [--duration 10] [--rounds 3] [--keep-db]
         [--redis-url redis://127.0.0.1:6379/13]
     PYTHONPATH=. python bench/search_cost.py --smoke      # a few hundred cards, short runs, seconds
 """
@@ -140,6 +142,24 @@ async def by_id_under_attack(base: str, paths: list[str], by_id: dict, attackers
     return result, attack, time.perf_counter() - started
 
 
+def wait_idle(url: str) -> None:
+    """Wait until the searches the attackers left running in Postgres have ended (the next phase
+    measures an unloaded server)."""
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        deadline = time.monotonic() + 600
+        with conn.cursor() as cur:
+            while time.monotonic() < deadline:
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND state = 'active' AND pid <> pg_backend_pid()")
+                if cur.fetchone()[0] == 0:
+                    return
+                time.sleep(0.1)
+    finally:
+        conn.close()
+
+
 def clear_gate_counters(redis_url: str, *patterns: str) -> None:
     """Forget the counters of earlier runs (only keys matching the patterns, default the search gate's)."""
     client = redis.Redis.from_url(redis_url)
@@ -193,14 +213,27 @@ def measure(args, url: str, driver: str) -> None:
                 api_base = f"http://127.0.0.1:{port}"
                 if not args.smoke:
                     wrk(api_base, paths, **{**by_id, "duration": 3})   # warm the server and Postgres' cache
-                unloaded = wrk(api_base, paths, **by_id)
-                print(fmt("card by id, unloaded", unloaded, label))
-                loaded, attack, attack_seconds = asyncio.run(
-                    by_id_under_attack(api_base, paths, by_id, args.attackers, args.warmup))
-                print(fmt(f"card by id, {args.attackers} attackers", loaded, label))
-                ratio = loaded["rps"] / unloaded["rps"] if unloaded["rps"] else 0.0
-                print(f"card by id kept {ratio:.2f} of its unloaded throughput ({config})")
-                for line in attack.report(attack_seconds):
+                unloaded_total = loaded_total = 0.0
+                attacks = []
+                for round_number in range(1, args.rounds + 1):
+                    # Interleaved, so a change in the machine's other load hits both phases alike.
+                    unloaded = wrk(api_base, paths, **by_id)
+                    print(fmt(f"card by id, unloaded ({round_number})", unloaded, label))
+                    loaded, attack, attack_seconds = asyncio.run(
+                        by_id_under_attack(api_base, paths, by_id, args.attackers, args.warmup))
+                    print(fmt(f"card by id, {args.attackers} attackers ({round_number})", loaded, label))
+                    unloaded_total += unloaded["rps"]
+                    loaded_total += loaded["rps"]
+                    attacks.append((attack, attack_seconds))
+                    wait_idle(url)
+                ratio = loaded_total / unloaded_total if unloaded_total else 0.0
+                print(f"card by id kept {ratio:.2f} of its unloaded throughput ({config}; load average "
+                      f"{os.getloadavg()[0]:.2f})")
+                merged = Attack(api_base, args.attackers)
+                for attack, _ in attacks:
+                    merged.answers += attack.answers
+                    merged.errors += attack.errors
+                for line in merged.report(sum(seconds for _, seconds in attacks)):
                     print(line)
             finally:
                 api.terminate()
@@ -210,9 +243,10 @@ def measure(args, url: str, driver: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--printings", type=int, default=101_000, help="cards fed to the loader")
-    parser.add_argument("--duration", type=float, default=15, help="seconds per card-by-id run")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per card-by-id run")
     parser.add_argument("--connections", type=int, default=20, help="connections driving card by id")
     parser.add_argument("--attackers", type=int, default=20, help="attacking clients (one address each)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved unloaded / attacked rounds per configuration")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of attack before card reads are measured")
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench database if it is already loaded")
     parser.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto",
@@ -233,6 +267,7 @@ def main() -> None:
         args.printings = min(args.printings, SMOKE_PRINTINGS)
         args.duration = min(args.duration, SMOKE_DURATION)
         args.connections, args.attackers, args.warmup = min(args.connections, 4), min(args.attackers, 4), 0.2
+        args.rounds = 1
         args.driver = "python" if args.driver == "auto" else args.driver
         sources = []
     elif not args.synthetic and len(sources) != len(SOURCES):
