@@ -14,8 +14,10 @@ import httpx
 import psycopg2
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi import APIRouter, Request
 
 from backend.core.settings import SearchSettings
+from backend.dependancies.search_deps import SearchGuard
 from backend.main import create_app
 from backend.new_services.card_catalog.search.parser import MAX_NEGATIONS, MAX_TERMS
 from backend.repositories.kit import StatementTimedOut, time_limited
@@ -33,10 +35,10 @@ def from_address(address: str) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def search_app(settings, fixture_cards, **search):
+async def search_app(settings, fixture_cards, *, extra_routers=(), **search):
     """The real app with these search settings, the fixture catalog loaded, and a client for it."""
     search.setdefault("max_concurrent", 2)
-    app = create_app(settings.model_copy(update={"search": SearchSettings(**search)}))
+    app = create_app(settings.model_copy(update={"search": SearchSettings(**search)}), extra_routers=extra_routers)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
         await app.state.service_manager.execute_service("card_catalog.catalog_load.load_cards", cards=fixture_cards)
         transport = httpx.ASGITransport(app=app)
@@ -154,6 +156,24 @@ async def test_a_queued_search_runs_when_a_slot_frees(settings, fixture_cards):
         response = await queued
         assert response.status_code == 200 and response.json()["pagination"]["total_count"] >= 1
         assert gate.running == 0 and gate.waiting == 0
+
+
+async def test_search_guard_holds_a_slot_while_its_handler_runs(settings, fixture_cards):
+    """`dependencies=[SearchGuard]` is all another route needs: rate counted, slot held in the handler."""
+    router = APIRouter()
+
+    @router.get("/test/guarded", dependencies=[SearchGuard])
+    async def guarded(request: Request) -> dict:
+        gate = request.app.state.search_gate
+        return {"running": gate.running}
+
+    async with search_app(settings, fixture_cards, extra_routers=(router,), rate_limit="2/hour",
+                          max_concurrent=1, queue_seconds=0) as (app, client):
+        assert (await client.get("/test/guarded")).json() == {"running": 1}
+        assert app.state.search_gate.running == 0
+        async with app.state.search_gate.slot():
+            assert_problem(await client.get("/test/guarded"), 503, "search_busy")
+        assert_problem(await client.get("/test/guarded"), 429, "rate_limited")
 
 
 async def test_slots_are_released_whatever_the_search_answers(settings, fixture_cards):
