@@ -299,7 +299,9 @@ def catalog_database(args, sources: list[Path], name: str) -> Iterator[str]:
         except psycopg2.Error:
             reuse = False
     try:
-        if not reuse:
+        if reuse:
+            migrate_database(url)   # migrations added since it was built
+        else:
             create_database(server, bench_db)
             migrate_database(url)
             with tempfile.TemporaryDirectory() as tmp:
