@@ -36,9 +36,9 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.catalog_api import SOURCES, start_server, wait_ready  # noqa: E402
-from bench.common import free_port, percentile  # noqa: E402
-from bench.search_cost import BENCH_DB, CARDS, catalog_database, clear_gate_counters  # noqa: E402
+from bench.catalog_api import SOURCES  # noqa: E402
+from bench.common import percentile  # noqa: E402
+from bench.search_cost import BENCH_DB, CARDS, catalog_database, clear_gate_counters, running_api  # noqa: E402
 
 SMOKE_PRINTINGS = 300
 SMOKE_DURATION = 2.0
@@ -346,14 +346,10 @@ def main() -> None:
             del env[name]
         env.update(dict(assignment.split("=", 1) for assignment in args.server_env))
         clear_gate_counters(args.redis_url, "automana:search:*", "automana:login:*")
-        port = free_port()
-        api = start_server("backend.main:app", port, env)
         try:
-            wait_ready("backend.main:app", api, port)
-            run(f"http://127.0.0.1:{port}", catalog, args, driver)
+            with tempfile.TemporaryDirectory() as tmp, running_api(env, Path(tmp)) as base:
+                run(base, catalog, args, driver)
         finally:
-            api.terminate()
-            api.wait(timeout=30)
             clear_gate_counters(args.redis_url, "automana:search:*", "automana:login:*")
 
 

@@ -30,6 +30,7 @@ import collections
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.core.settings import Settings  # noqa: E402
-from bench.catalog_api import SOURCES, build_catalog, fmt, start_server, wait_ready, wrk  # noqa: E402
+from bench.catalog_api import SOURCES, build_catalog, fmt, wrk  # noqa: E402
 from bench.common import create_database, drop_database, free_port, migrate_database, percentile  # noqa: E402
 from bench.common import server_url, with_database  # noqa: E402
 
@@ -142,6 +143,39 @@ async def by_id_under_attack(base: str, paths: list[str], by_id: dict, attackers
     return result, attack, time.perf_counter() - started
 
 
+@contextlib.contextmanager
+def running_api(env: dict, workdir: Path) -> Iterator[str]:
+    """One uvicorn worker of the real app on a free port; its log goes to a file (a pipe nobody
+    reads would block the server once full). Yields the base URL; stops the server afterwards."""
+    port = free_port()
+    log_path = workdir / f"api-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", "1", "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the API did not start: {log_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def wait_idle(url: str) -> None:
     """Wait until the searches the attackers left running in Postgres have ended (the next phase
     measures an unloaded server)."""
@@ -206,11 +240,7 @@ def measure(args, url: str, driver: str) -> None:
                 key.removeprefix("SEARCH_").lower(): value for key, value in env.items() if key.startswith("SEARCH_")}}).search
             print(f"[{config}: {describe(search)}]")
             clear_gate_counters(args.redis_url)
-            port = free_port()
-            api = start_server("backend.main:app", port, env)
-            try:
-                wait_ready("backend.main:app", api, port)
-                api_base = f"http://127.0.0.1:{port}"
+            with running_api(env, Path(tmp)) as api_base:
                 if not args.smoke:
                     wrk(api_base, paths, **{**by_id, "duration": 3})   # warm the server and Postgres' cache
                 unloaded_total = loaded_total = 0.0
@@ -235,9 +265,6 @@ def measure(args, url: str, driver: str) -> None:
                     merged.errors += attack.errors
                 for line in merged.report(sum(seconds for _, seconds in attacks)):
                     print(line)
-            finally:
-                api.terminate()
-                api.wait(timeout=30)
 
 
 def main() -> None:

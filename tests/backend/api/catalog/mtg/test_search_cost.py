@@ -38,6 +38,7 @@ def from_address(address: str) -> dict[str, str]:
 async def search_app(settings, fixture_cards, *, extra_routers=(), **search):
     """The real app with these search settings, the fixture catalog loaded, and a client for it."""
     search.setdefault("max_concurrent", 2)
+    search.setdefault("rate_limit", "")   # on only where a test sets it
     app = create_app(settings.model_copy(update={"search": SearchSettings(**search)}), extra_routers=extra_routers)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
         await app.state.service_manager.execute_service("card_catalog.catalog_load.load_cards", cards=fixture_cards)
@@ -123,17 +124,22 @@ async def test_without_redis_the_rate_limit_fails_open_with_one_warning(settings
 
 # -- slots -----------------------------------------------------------------------------------------
 
-async def test_all_slots_held_answers_search_busy_and_card_reads_go_on(settings, fixture_cards):
+async def test_all_slots_held_answers_search_busy_and_card_reads_go_on(settings, fixture_cards, caplog):
     async with search_app(settings, fixture_cards, max_concurrent=2, queue_seconds=0.01) as (app, client):
         gate = app.state.search_gate
         card = next(c for c in fixture_cards if c["name"] == LLANOWAR)
         async with contextlib.AsyncExitStack() as held:
             for _ in range(2):
                 await held.enter_async_context(gate.slot())
-            for path in (f"{BASE}/?q=t:elf", f"{BASE}/random?q=t:elf"):
-                busy = await client.get(path)
-                error = assert_problem(busy, 503, "search_busy")
-                assert retry_after(busy) == 1 and error["details"] == {"max_concurrent": 2}
+            with caplog.at_level(logging.WARNING):
+                for path in (f"{BASE}/?q=t:elf", f"{BASE}/random?q=t:elf") * 2:
+                    busy = await client.get(path)
+                    error = assert_problem(busy, 503, "search_busy")
+                    assert retry_after(busy) == 1 and error["details"] == {"max_concurrent": 2}
+            # Shed on purpose: one summary warning a minute, not an error record per refused search.
+            assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+            busy_warnings = [r.getMessage() for r in caplog.records if "search_busy" in r.getMessage()]
+            assert len(busy_warnings) == 1 and "all 2 search slots stayed busy" in busy_warnings[0]
             # Card reads and name lookups (cheap index probes) take no slot.
             for path in (f"{BASE}/{card['id']}", f"{BASE}/named?fuzzy=llanowar", f"{BASE}/autocomplete?q=llano"):
                 assert (await client.get(path)).status_code == 200, path
