@@ -117,3 +117,30 @@ def test_search_language_smoke(postgres_server_url):
                        rf"^random +{figures}", rf"^fuzzy named \(typos\) +{figures}", rf"^autocomplete .*{figures}",
                        rf"^search t:creature c:g +{figures}", rf"^regex o:/\^{{T}}:/ +{figures}"])
     assert databases_named(postgres_server_url, f"search_language_smoke_{pid}") == []
+
+
+def test_search_cost_smoke(postgres_server_url, redis_url, redis_client):
+    out, pid = run_bench("search_cost.py", "--smoke", "--server-url", postgres_server_url, "--redis-url", redis_url)
+    figures = rf"{NUMBER} req/s  p50 +{NUMBER} ms  p95 +{NUMBER} ms  p99 +{NUMBER} ms  errors \d+ non-2xx"
+    for config in ("gated", "relaxed"):
+        assert f"[{config}: rate limit " in out
+        assert re.search(rf"^card by id kept {NUMBER} of its unloaded throughput \({re.escape(config)}; load", out, re.M)
+    assert_lines(out, [
+        rf"^catalog: {NUMBER} printings, {NUMBER} oracle cards",
+        rf"^card by id, unloaded \(1\) +{figures}",
+        rf"^card by id, 4 attackers \(1\) +{figures}",
+        rf"^attackers \(4 addresses\): {NUMBER} answers in {NUMBER} s",
+        r"^  issue: -o:x x199 +\d+ answers \((400 x\d+|503 x\d+|, )+\)",
+    ])
+    assert databases_named(postgres_server_url, f"automana_bench_search_cost_smoke_{pid}") == []
+
+
+def test_mixed_load_smoke(postgres_server_url, redis_url, redis_client):
+    out, pid = run_bench("mixed_load.py", "--smoke", "--server-url", postgres_server_url, "--redis-url", redis_url)
+    figures = rf"{NUMBER} answers +{NUMBER} req/s  p50 +{NUMBER} ms  p95 +{NUMBER} ms  p99 +{NUMBER} ms  errors \d+  shed \d+"
+    assert_lines(out, [
+        rf"^catalog: {NUMBER} printings; python, 4 connections",
+        *(rf"^{kind} +{figures}" for kind in ("card", "autocomplete", "named", "search", "login")),
+        rf"^total +{NUMBER} answers +{NUMBER} req/s  errors 0  shed",   # shed answers are counted apart
+    ])
+    assert databases_named(postgres_server_url, f"automana_bench_search_cost_smoke_{pid}") == []
