@@ -56,6 +56,18 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": crontab(minute=43, hour=3),
             "options": {"expires": 6 * 3600},
         },
+        # The /scryfall bulk files, from the catalog as it stands after the night's loads.
+        "scryfall-compat-bulk-data": {
+            "task": "automana.scryfall_compat.generate_bulk_data",
+            "schedule": crontab(minute=30, hour=5),
+            "options": {"expires": 6 * 3600},
+        },
+    }
+    # Cached collection value histories follow new price observations (a no-op when none were written).
+    schedule["collection-refresh-value-histories"] = {
+        "task": "automana.collection.refresh_value_histories",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
     }
     if scryfall.schedule_enabled:
         # Scryfall refreshes its bulk files about every 12 hours; one load a day is plenty.

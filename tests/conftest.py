@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.clock",
     "tests.fixtures.mtg_stock",
     "tests.fixtures.faults",
+    "tests.fixtures.collection",
 ]

@@ -6,7 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.integrations.mtg_stock.config import MtgStockSettings
@@ -24,6 +25,32 @@ PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-sec
 
 class InsecureSettingsError(RuntimeError):
     """Raised when secrets are missing or placeholders outside dev."""
+
+
+class SearchSettings(BaseModel):
+    """Cost limits of the search routes (SEARCH_* variables; docs/search.md, "Cost limits")."""
+
+    # Per client address, in the `limits` notation ("10/second;300/minute"); empty switches it off.
+    rate_limit: str = "10/second;300/minute"
+    # Searches running at once in one API process. Default: half the database pool (card reads keep
+    # the other half), at most half this machine's cores (Postgres usually shares them).
+    max_concurrent: int | None = Field(default=None, ge=1)
+    # How long a search waits for a free slot before it is answered 503 search_busy.
+    queue_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Longest a search statement may run before it is stopped (503 search_timeout).
+    statement_timeout_ms: int = Field(default=3000, ge=1, le=600_000)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            limits.parse_many(value)   # ValueError names the text it could not read
+        return value
+
+    @property
+    def rate_limits(self) -> list[limits.RateLimitItem]:
+        return limits.parse_many(self.rate_limit) if self.rate_limit else []
 
 
 class Settings(BaseSettings):
@@ -95,6 +122,22 @@ class Settings(BaseSettings):
     upload_quota_bytes: int = Field(default=20 * 1024**3, ge=1024**2)
     uploads_in_progress_per_user: int = Field(default=2, ge=1)
 
+    # Search cost limits (SEARCH_RATE_LIMIT, SEARCH_MAX_CONCURRENT, ...).
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    # Collections (docs/collections.md). An entry is valued at the NM market price of its printing and
+    # finish times its condition's multiplier; prices come from the first of these sources that has one.
+    collection_condition_multipliers: dict[str, float] = Field(
+        default_factory=lambda: {"NM": 1.0, "LP": 0.85, "MP": 0.7, "HP": 0.5, "DMG": 0.3})
+    collection_price_sources: list[str] = Field(
+        default_factory=lambda: ["scryfall", "tcgplayer", "cardmarket", "mtgstocks"], min_length=1)
+    # Imports larger than this run as a background job; none may be larger than the limit.
+    collection_inline_import_bytes: int = Field(default=512 * 1024, ge=1024)
+    collection_import_max_bytes: int = Field(default=64 * 1024**2, ge=1024)
+    # The Scryfall-compatible API (/scryfall): the base URL its API URIs point at (default: the
+    # request's own base), and where its generated bulk files are kept (default <DATA_DIR>/bulk-data).
+    public_base_url: str | None = None
+    scryfall_bulk_dir: Path | None = None
+
     # Integrations.
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
     mtg_stock: MtgStockSettings = Field(default_factory=MtgStockSettings)   # MTG_STOCK_BASE_URL, ...
@@ -109,9 +152,14 @@ class Settings(BaseSettings):
             self.log_json = self.env != "dev"
         if self.session_cookie_secure is None:
             self.session_cookie_secure = self.env != "dev"
+        if self.search.max_concurrent is None:
+            self.search.max_concurrent = max(1, min(self.db_pool_max_size // 2, (os.cpu_count() or 2) // 2))
         # OWASP's Argon2id table trades memory for passes (19 MiB x 2 ... 7 MiB x 5): refuse less work.
         if self.argon2_memory_cost_kib * self.argon2_time_cost < 7_168 * 5:
             raise ValueError("argon2 parameters are below OWASP's minimum (memory_kib x time_cost >= 35840)")
+        multipliers = self.collection_condition_multipliers
+        if set(multipliers) != {"NM", "LP", "MP", "HP", "DMG"} or not all(0 <= m <= 1 for m in multipliers.values()):
+            raise ValueError("collection_condition_multipliers needs NM, LP, MP, HP and DMG, each between 0 and 1")
         if self.session_idle_timeout_seconds > self.session_absolute_lifetime_seconds:
             raise ValueError("session_idle_timeout_seconds cannot exceed session_absolute_lifetime_seconds")
         return self
@@ -123,6 +171,10 @@ class Settings(BaseSettings):
     @property
     def upload_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def collection_import_dir(self) -> Path:
+        return self.upload_dir / "collections"
 
     def check_secrets(self) -> None:
         """Refuse placeholder or empty secrets outside dev, naming each offending variable."""

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 
 from backend.api.catalog.mtg.card_reference import router as card_reference_router
 from backend.api.catalog.mtg.prices import router as prices_router
+from backend.api.catalog.mtg.collection import router as collection_router
 from backend.api.catalog.mtg.set_reference import router as set_reference_router
 
 router = APIRouter(prefix="/catalog")
@@ -13,3 +14,4 @@ router = APIRouter(prefix="/catalog")
 router.include_router(card_reference_router, prefix="/mtg")
 router.include_router(set_reference_router, prefix="/mtg")
 router.include_router(prices_router, prefix="/mtg")
+router.include_router(collection_router, prefix="/mtg")

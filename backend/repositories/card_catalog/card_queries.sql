@@ -109,6 +109,24 @@ WITH matched AS MATERIALIZED (
 )
 SELECT card_version_id FROM matched ORDER BY random() LIMIT 1
 
+-- name: random_oracle_id
+-- A uniformly random oracle card among those matching {where} (a condition on `o` alone): count
+-- them, then skip a random number of them. Both passes read only oracle rows (~30k), not printings.
+WITH matched AS MATERIALIZED (
+    SELECT o.oracle_id FROM card_catalog.oracle_cards o WHERE {where}
+)
+SELECT oracle_id FROM matched
+OFFSET floor(random() * (SELECT count(*) FROM matched))::bigint
+LIMIT 1
+
+-- name: preferred_english_printing
+-- $1 oracle_id: the printing a card-level search shows for it (as search_page_oracle does).
+SELECT p.card_version_id
+FROM card_catalog.card_versions p
+WHERE p.oracle_id = $1 AND p.lang = 'en'
+ORDER BY p.is_paper DESC, p.released_at DESC NULLS LAST, p.card_version_id
+LIMIT 1
+
 -- name: oracle_ids_by_exact_name
 -- $1 lower-case name: oracle cards whose name or face name is exactly it; non-extras first.
 SELECT o.oracle_id, o.name, o.is_extra

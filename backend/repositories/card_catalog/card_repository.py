@@ -8,9 +8,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
+
 from backend.repositories.base import BaseRepository, load_queries
-from backend.repositories.kit import CompiledQuery, paginate, split_page
+from backend.repositories.kit import CompiledQuery, paginate, split_page, time_limited
 from backend.repositories.registry import repository
+from backend.request_handling.errors import ConflictError
 
 queries = load_queries(__file__, "card_queries.sql")
 
@@ -47,8 +50,16 @@ def _match_from(compiled: CompiledQuery) -> str:
     return queries.from_fragment if compiled.uses_sets else queries.from_printings_fragment
 
 
-def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) -> str:
+def _distinct(compiled: CompiledQuery) -> tuple[str, str]:
+    """DISTINCT ON clause and its ORDER BY; `prefer:` swaps in its own choice of printing."""
     distinct, distinct_order = _DISTINCT[compiled.options.unique]
+    if compiled.preference_sql and distinct_order:
+        distinct_order = distinct_order.replace(queries.preference_fragment, compiled.preference_sql)
+    return distinct, distinct_order
+
+
+def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) -> str:
+    distinct, distinct_order = _distinct(compiled)
     direction = "DESC" if compiled.options.descending else "ASC"
     order = f"sort_key {direction} NULLS LAST, sort_name, sort_set, sort_cn NULLS LAST, sort_cn_text"
     page_order = ("page.sort_key " + direction + " NULLS LAST, page.sort_name, page.sort_set, "
@@ -70,19 +81,36 @@ class CardRepository(BaseRepository):
         rows = await self.conn.fetch(queries.card_json_by_ids, card_ids)
         return {row["card_version_id"]: row["card"] for row in rows}
 
-    async def search(self, compiled: CompiledQuery, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    # Searches run in a transaction (their planner settings and time limit are SET LOCAL); past
+    # `time_limit_ms` a search raises kit.StatementTimedOut.
+
+    async def search(self, compiled: CompiledQuery, *, limit: int, offset: int,
+                     time_limit_ms: int) -> tuple[list[dict], int]:
         n = len(compiled.params)
         sql = _search_sql(compiled, limit_param=f"${n + 1}::int", offset_param=f"${n + 2}::int")
-        await self.conn.execute(queries.custom_plans)
-        rows, total = split_page(await self.conn.fetch(sql, *compiled.params, limit, offset), "id")
+        async with time_limited(self.conn, time_limit_ms):
+            await self.conn.execute(queries.custom_plans)
+            rows, total = split_page(await self.conn.fetch(sql, *compiled.params, limit, offset), "id")
         return [summary_from_row(row) for row in rows], total
 
-    async def random_id(self, compiled: CompiledQuery) -> uuid.UUID | None:
-        distinct, distinct_order = _DISTINCT[compiled.options.unique]
-        sql = _compose(queries.random_card_id, match_from=_match_from(compiled), distinct=distinct,
-                       distinct_order=distinct_order, where=compiled.where)
-        await self.conn.execute(queries.custom_plans)
-        return await self.conn.fetchval(sql, *compiled.params)
+    async def random_id(self, compiled: CompiledQuery, *, time_limit_ms: int) -> uuid.UUID | None:
+        """A uniformly random matching card. Card-level conditions pick an oracle card (count, then
+        one random offset over the narrow oracle rows) and show its preferred printing."""
+        async with time_limited(self.conn, time_limit_ms):
+            await self.conn.execute(queries.custom_plans)
+            if compiled.oracle_where is not None:
+                sql = _compose(queries.random_oracle_id, where=compiled.oracle_where)
+                oracle_id = await self.conn.fetchval(sql, *compiled.params)
+                if oracle_id is None:
+                    return None
+                card_id = await self.conn.fetchval(queries.preferred_english_printing, oracle_id)
+                if card_id is not None:
+                    return card_id
+                # A card with no English printing (rare): draw again among printings, as a search would.
+            distinct, distinct_order = _distinct(compiled)
+            sql = _compose(queries.random_card_id, match_from=_match_from(compiled), distinct=distinct,
+                           distinct_order=distinct_order, where=compiled.where)
+            return await self.conn.fetchval(sql, *compiled.params)
 
     async def oracle_cards_named(self, lowered_name: str) -> list[dict]:
         return [dict(r) for r in await self.conn.fetch(queries.oracle_ids_by_exact_name, lowered_name)]
@@ -125,5 +153,11 @@ class CardRepository(BaseRepository):
         return await self.conn.fetchval(queries.card_exists, card_id)
 
     async def delete(self, card_id: uuid.UUID) -> tuple[int, int]:
-        row = await self.conn.fetchrow(queries.delete_card, card_id)
+        try:
+            row = await self.conn.fetchrow(queries.delete_card, card_id)
+        except asyncpg.ForeignKeyViolationError as error:
+            if error.constraint_name != "entries_card_version_fkey":
+                raise
+            raise ConflictError("this printing is in users' collections; it cannot be deleted",
+                                code="card_in_use", details={"id": str(card_id)}) from None
         return row["removed"], row["orphaned"]

@@ -81,7 +81,8 @@ WITH up AS (
         artist_ids, illustration_id, border_color, frame, frame_effects, security_stamp, full_art,
         textless, promo, promo_types, reprint, variation, digital, booster, oversized, layout,
         image_status, image_uris, card_faces, multiverse_ids, mtgo_id, mtgo_foil_id, arena_id,
-        tcgplayer_id, tcgplayer_etched_id, cardmarket_id, scryfall_uri, price_usd, price_usd_foil,
+        tcgplayer_id, tcgplayer_etched_id, cardmarket_id, scryfall_uri, watermark, highres_image,
+        story_spotlight, previewed_at, preview_source, penny_rank, price_usd, price_usd_foil,
         price_usd_etched, price_eur, price_eur_foil, price_tix, prices_updated_at, content_hash, source_hash)
     SELECT s.card_version_id, s.oracle_id, st.set_id, s.set_code, s.collector_number, s.lang,
            s.released_at, s.rarity, s.finishes, s.games, s.name, s.printed_name, s.printed_type_line,
@@ -90,7 +91,7 @@ WITH up AS (
            s.promo_types, s.reprint, s.variation, s.digital, s.booster, s.oversized, s.layout,
            s.image_status, s.image_uris::jsonb, s.card_faces::jsonb, s.multiverse_ids, s.mtgo_id,
            s.mtgo_foil_id, s.arena_id, s.tcgplayer_id, s.tcgplayer_etched_id, s.cardmarket_id,
-           s.scryfall_uri,
+           s.scryfall_uri, s.watermark, s.highres_image, s.story_spotlight, s.previewed_at, s.preview_source, s.penny_rank,
            s.usd_cents / 100.0, s.usd_foil_cents / 100.0, s.usd_etched_cents / 100.0,
            s.eur_cents / 100.0, s.eur_foil_cents / 100.0, s.tix_cents / 100.0,
            CASE WHEN num_nonnulls(s.usd_cents, s.usd_foil_cents, s.usd_etched_cents, s.eur_cents,
@@ -117,7 +118,9 @@ WITH up AS (
         mtgo_id = EXCLUDED.mtgo_id, mtgo_foil_id = EXCLUDED.mtgo_foil_id,
         arena_id = EXCLUDED.arena_id, tcgplayer_id = EXCLUDED.tcgplayer_id,
         tcgplayer_etched_id = EXCLUDED.tcgplayer_etched_id, cardmarket_id = EXCLUDED.cardmarket_id,
-        scryfall_uri = EXCLUDED.scryfall_uri, price_usd = EXCLUDED.price_usd,
+        scryfall_uri = EXCLUDED.scryfall_uri, watermark = EXCLUDED.watermark,
+        highres_image = EXCLUDED.highres_image, story_spotlight = EXCLUDED.story_spotlight,
+        previewed_at = EXCLUDED.previewed_at, preview_source = EXCLUDED.preview_source, penny_rank = EXCLUDED.penny_rank, price_usd = EXCLUDED.price_usd,
         price_usd_foil = EXCLUDED.price_usd_foil, price_usd_etched = EXCLUDED.price_usd_etched,
         price_eur = EXCLUDED.price_eur, price_eur_foil = EXCLUDED.price_eur_foil,
         price_tix = EXCLUDED.price_tix,
@@ -219,3 +222,16 @@ up AS (
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up;
+
+-- name: upsert_documents
+-- $1 printing ids, $2 their card objects as JSON text (the Scryfall-compatible API serves them).
+INSERT INTO card_catalog.card_documents (card_version_id, document)
+SELECT d.id, d.document::json FROM unnest($1::uuid[], $2::text[]) AS d(id, document)
+ON CONFLICT (card_version_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now()
+
+-- name: refresh_documents
+-- As upsert_documents, writing only the documents that differ from the stored text (or are missing).
+INSERT INTO card_catalog.card_documents AS d (card_version_id, document)
+SELECT n.id, n.document::json FROM unnest($1::uuid[], $2::text[]) AS n(id, document)
+ON CONFLICT (card_version_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now()
+WHERE d.document::text IS DISTINCT FROM EXCLUDED.document::text

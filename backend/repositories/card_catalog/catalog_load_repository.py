@@ -28,7 +28,9 @@ VERSION_STAGING = StagingTable("stg_card_versions", (
     ("layout", "TEXT NOT NULL"), ("image_status", "TEXT"), ("image_uris", "TEXT"), ("card_faces", "TEXT"),
     ("multiverse_ids", "INTEGER[] NOT NULL"), ("mtgo_id", "INTEGER"), ("mtgo_foil_id", "INTEGER"),
     ("arena_id", "INTEGER"), ("tcgplayer_id", "INTEGER"), ("tcgplayer_etched_id", "INTEGER"),
-    ("cardmarket_id", "INTEGER"), ("scryfall_uri", "TEXT"),
+    ("cardmarket_id", "INTEGER"), ("scryfall_uri", "TEXT"), ("watermark", "TEXT"),
+    ("highres_image", "BOOLEAN NOT NULL"), ("story_spotlight", "BOOLEAN NOT NULL"), ("previewed_at", "DATE"),
+    ("preview_source", "TEXT"), ("penny_rank", "INTEGER"),
     ("usd_cents", "BIGINT"), ("usd_foil_cents", "BIGINT"), ("usd_etched_cents", "BIGINT"), ("eur_cents", "BIGINT"),
     ("eur_foil_cents", "BIGINT"), ("tix_cents", "BIGINT"),
     ("content_hash", "TEXT NOT NULL"), ("source_hash", "TEXT"),
@@ -138,6 +140,24 @@ class CatalogLoadRepository(BaseRepository):
 
     async def ensure_price_partition(self, observed_on: dt.date) -> None:
         await self.conn.fetchval(queries.ensure_price_partition, observed_on)
+
+    async def copy_documents(self, documents: Sequence[tuple[str, str]]) -> None:
+        """The card objects (id, JSON text) of printings just inserted."""
+        await self.conn.copy_records_to_table(
+            "card_documents", schema_name="card_catalog", columns=("card_version_id", "document"),
+            records=[(card_id, orjson.Fragment(text)) for card_id, text in documents])
+
+    async def upsert_documents(self, documents: Sequence[tuple[str, str]]) -> None:
+        """The card objects (id, JSON text) of printings written by the upsert (new or changed)."""
+        if documents:
+            ids, texts = (list(col) for col in zip(*sorted(documents)))
+            await self.conn.execute(queries.upsert_documents, ids, texts)
+
+    async def refresh_documents(self, documents: Sequence[tuple[str, str]]) -> None:
+        """Store the card objects (id, JSON text) of unchanged printings where they differ or are missing."""
+        if documents:
+            ids, texts = (list(col) for col in zip(*sorted(documents)))
+            await self.conn.execute(queries.refresh_documents, ids, texts)
 
     async def copy_new_prices(self, prices: Sequence[tuple[str, str, str, int]], *, source_id: int,
                               observed_on: dt.date, run_id: int | None) -> None:

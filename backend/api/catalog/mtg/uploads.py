@@ -100,19 +100,22 @@ def declared_length(request: Request) -> int | None:
     return int(declared) if declared and declared.isdigit() else None
 
 
-async def receive_upload(request: Request, *, directory: Path, max_bytes: int) -> tuple[Path, int]:
-    """Write the upload to a new file in `directory`; returns (path, size in bytes)."""
+async def receive_upload(request: Request, *, directory: Path, max_bytes: int, raw_types: frozenset[bytes] = RAW_TYPES,
+                         suffix: str = ".json") -> tuple[Path, int]:
+    """Write the upload to a new file in `directory`; returns (path, size in bytes). Besides multipart,
+    a raw body of one of `raw_types` is taken as the file itself."""
     declared = declared_length(request)
     if declared is not None and declared > max_bytes + MULTIPART_OVERHEAD:
         raise PayloadTooLargeError(f"the file is larger than {max_bytes} bytes",
                                    details={"max_bytes": max_bytes, "content_length": declared})
     media_type, params = parse_options_header(request.headers.get("content-type", ""))
-    if media_type != b"multipart/form-data" and media_type not in RAW_TYPES:
+    if media_type != b"multipart/form-data" and media_type not in raw_types:
         raise UnsupportedMediaTypeError(
-            "send the file as multipart/form-data (field 'file') or as an application/json body",
+            "send the file as multipart/form-data (field 'file') or as a raw body of type "
+            + " or ".join(sorted(t.decode() for t in raw_types)),
             details={"content_type": request.headers.get("content-type")})
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"upload-{uuid.uuid4().hex}.json"
+    path = directory / f"upload-{uuid.uuid4().hex}{suffix}"
     try:
         with open(path, "wb") as handle:
             if media_type == b"multipart/form-data":

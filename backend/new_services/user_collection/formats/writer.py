@@ -18,20 +18,23 @@ _CASES: dict[str | None, Callable[[str], str]] = {
     None: str, "upper": str.upper, "lower": str.lower, "title": str.title}
 
 
-def write_collection(entries: Iterable[ExportEntry], *, format: str, chunk_rows: int = 500) -> Iterator[str]:
-    """The file's text in chunks of about `chunk_rows` rows (the header comes with the first chunk)."""
+def write_collection(entries: Iterable[ExportEntry], *, format: str, chunk_rows: int = 500,
+                     header: bool = True) -> Iterator[str]:
+    """The file's text in chunks of about `chunk_rows` rows (the header comes with the first chunk;
+    `header=False` continues a file whose earlier entries were written by another call)."""
     if format == "text":
         return write_text_list(entries, chunk_lines=chunk_rows)
     if format not in CSV_FORMATS:
         raise ValueError(f"unknown export format {format!r}; choose one of {', '.join(FORMAT_NAMES)}")
-    return _write_csv(entries, CSV_FORMATS[format], chunk_rows)
+    return _write_csv(entries, CSV_FORMATS[format], chunk_rows, header)
 
 
-def _write_csv(entries: Iterable[ExportEntry], spec: CsvFormat, chunk_rows: int) -> Iterator[str]:
+def _write_csv(entries: Iterable[ExportEntry], spec: CsvFormat, chunk_rows: int, header: bool = True) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=spec.line_terminator,
                         quoting=csv.QUOTE_ALL if spec.quote_all else csv.QUOTE_MINIMAL)
-    writer.writerow([column.header for column in spec.columns])
+    if header:
+        writer.writerow([column.header for column in spec.columns])
     cells = [_cell_writer(column) for column in spec.columns]
     for count, entry in enumerate(entries, 1):
         writer.writerow([cell(entry) for cell in cells])

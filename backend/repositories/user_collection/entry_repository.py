@@ -1,0 +1,116 @@
+"""user_collection.entries: add (merging), read, edit, remove, list with filters, and export pages."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from backend.repositories.base import BaseRepository, load_queries
+from backend.repositories.kit import CompiledQuery, Sort, SortWhitelist, paginate
+from backend.repositories.registry import repository
+from backend.repositories.user_collection.value_repository import entry_value, multipliers_json, price_join
+from backend.request_handling.errors import ConflictError, UnprocessableError
+from backend.schemas.user_collection.entry import ENTRY_SORT_FIELDS, MAX_QUANTITY
+
+queries = load_queries(__file__, "entry_queries.sql")
+ENTRY_SORTS = SortWhitelist({"name": "name", "set": "set_code", "value": "value_cents", "added": "created_at",
+                             "quantity": "quantity"},
+                            tiebreak="set_code, sort_cn NULLS LAST, collector_number, entry_id",
+                            fields=ENTRY_SORT_FIELDS)
+# Columns PUT may change: field name -> column (a whitelist; values are parameters).
+EDITABLE_COLUMNS = {
+    "quantity": "quantity", "finish": "finish", "condition": "condition", "language": "language",
+    "purchase_price_cents": "purchase_price_cents", "purchase_currency": "purchase_currency",
+    "acquired_at": "acquired_at", "tags": "tags", "notes": "notes",
+}
+
+
+def _too_many() -> UnprocessableError:
+    return UnprocessableError(f"an entry holds at most {MAX_QUANTITY:,} copies", code="quantity_too_large",
+                              details={"max_quantity": MAX_QUANTITY})
+
+
+@repository("entry")
+class EntryRepository(BaseRepository):
+    async def printing(self, card_id: uuid.UUID) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow(queries.printing, card_id)
+        return dict(row) if row else None
+
+    async def add(self, collection_id: uuid.UUID, *, card_version_id: uuid.UUID, finish: str, condition: str,
+                  language: str, quantity: int, purchase_price_cents: int | None, purchase_currency: str | None,
+                  acquired_at: date | None, tags: list[str], notes: str | None,
+                  merge: bool = True) -> tuple[uuid.UUID | None, bool]:
+        """(entry id, whether it is new); (None, False) when merge is off and the entry exists."""
+        statement = queries.add_entry if merge else queries.insert_entry
+        try:
+            async with self.conn.transaction():
+                row = await self.conn.fetchrow(statement, collection_id, card_version_id, finish, condition,
+                                               language, quantity, purchase_price_cents, purchase_currency,
+                                               acquired_at, tags, notes)
+        except asyncpg.CheckViolationError:
+            raise _too_many() from None
+        return (None, False) if row is None else (row["entry_id"], row["inserted"])
+
+    async def existing_id(self, collection_id: uuid.UUID, card_version_id: uuid.UUID, finish: str,
+                          condition: str, language: str) -> uuid.UUID | None:
+        return await self.conn.fetchval(queries.existing_entry_id, collection_id, card_version_id, finish,
+                                        condition, language)
+
+    async def get_many(self, collection_id: uuid.UUID, entry_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict]:
+        rows = await self.conn.fetch(queries.get_entries, collection_id, entry_ids)
+        return {row["entry_id"]: dict(row) for row in rows}
+
+    async def get_for_update(self, collection_id: uuid.UUID, entry_id: uuid.UUID) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow(queries.get_entry_for_update, collection_id, entry_id)
+        return dict(row) if row else None
+
+    async def update(self, collection_id: uuid.UUID, entry_id: uuid.UUID, fields: dict[str, Any]) -> None:
+        assignments, values = [], []
+        for name, value in fields.items():
+            values.append(value)
+            assignments.append(f"{EDITABLE_COLUMNS[name]} = ${len(values) + 2}")
+        if not assignments:
+            return
+        sql = ("UPDATE user_collection.entries SET " + ", ".join(assignments)
+               + ", updated_at = now() WHERE collection_id = $1 AND entry_id = $2")
+        try:
+            async with self.conn.transaction():
+                await self.conn.execute(sql, collection_id, entry_id, *values)
+        except asyncpg.UniqueViolationError:
+            raise ConflictError("another entry of this collection already has this printing, finish, condition "
+                                "and language; change that one or remove one of them", code="entry_exists",
+                                details={"entry_id": str(entry_id)}) from None
+        except asyncpg.CheckViolationError:
+            raise _too_many() from None
+
+    async def delete(self, collection_id: uuid.UUID, entry_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        return [row["entry_id"] for row in await self.conn.fetch(queries.delete_entries, collection_id, entry_ids)]
+
+    async def list(self, collection_id: uuid.UUID, *, finish: str | None, condition: str | None,
+                   language: str | None, tag: str | None, compiled: CompiledQuery | None, sort: Sort,
+                   limit: int, offset: int, currency: str, sources: list[str],
+                   multipliers: dict[str, float]) -> tuple[list[uuid.UUID], int]:
+        """The ids of one page of entries, in order, and the total of the filtered list."""
+        params: list[Any] = [collection_id, finish, condition, language, tag]
+        where = "true"
+        if compiled is not None:
+            params += compiled.params
+            where = compiled.where
+        value_column, join = "NULL::bigint", ""
+        if sort.field == "value":   # prices are looked up for every entry only when they order the list
+            n = len(params)
+            params += [currency, sources, multipliers_json(multipliers)]
+            join = price_join(cur=f"${n + 1}", src=f"${n + 2}")
+            value_column = entry_value(mult=f"${n + 3}")
+        sql = (queries.list_entries.replace("{value_column}", value_column).replace("{price_join}", join)
+               .replace("{where}", where))
+        rows, total = await paginate(self.conn, sql, *params, order_by=ENTRY_SORTS.order_by(sort), limit=limit,
+                                     offset=offset)
+        return [row["entry_id"] for row in rows], total
+
+    async def export_page(self, collection_id: uuid.UUID, *, after: tuple[str, uuid.UUID] | None,
+                          limit: int) -> list[dict]:
+        name, entry_id = after if after else (None, None)
+        return [dict(row) for row in await self.conn.fetch(queries.export_page, collection_id, name, entry_id, limit)]
