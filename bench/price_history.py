@@ -25,6 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
+import asyncpg
 import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,6 +189,19 @@ async def measure(url: str, printings: int, calls: int, movers_calls: int) -> di
             samples["history 1y"].append((time.perf_counter() - started) * 1000)
             points = sum(len(s["points"]) for s in data["series"])
         samples["history points"] = [points]
+        # The same statement alone on one connection: what the database spends of the call above.
+        from backend.repositories.pricing.price_repository import queries
+
+        conn = await asyncpg.connect(url)
+        today = dt.datetime.now(dt.timezone.utc).date()
+        samples["history 1y (SQL only)"] = []
+        for _ in range(calls):
+            card = _card_id(rng.randint(1, printings))
+            started = time.perf_counter()
+            await conn.fetch(queries.history, card, today - dt.timedelta(days=365), today, None, None, None, None,
+                             None, 50_001)
+            samples["history 1y (SQL only)"].append((time.perf_counter() - started) * 1000)
+        await conn.close()
         for range_ in ("1w", "1m"):
             await runtime.execute_service("pricing.price.movers", range=range_, min_price_cents=100)
             for _ in range(movers_calls):
