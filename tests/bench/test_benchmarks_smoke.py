@@ -125,3 +125,12 @@ def test_tcgplayer_listings_smoke(postgres_server_url, shared_data):
                        r"observations written 0", rf"^baseline A .*load / A = {NUMBER}x",
                        rf"^baseline B .*load / B = {NUMBER}x"])
     assert databases_named(postgres_server_url, f"automana_bench_listings_smoke_{pid}") == []
+
+
+def test_search_language_smoke(postgres_server_url):
+    out, pid = run_bench("search_language.py", "--smoke", "--server-url", postgres_server_url)
+    figures = rf"p50 +{NUMBER} ms +p95 +{NUMBER} ms +n \d+"
+    assert_lines(out, [r"^catalog: \d+ printings", rf"^random \(before: sort every match\) +{figures}",
+                       rf"^random +{figures}", rf"^fuzzy named \(typos\) +{figures}", rf"^autocomplete .*{figures}",
+                       rf"^search t:creature c:g +{figures}", rf"^regex o:/\^{{T}}:/ +{figures}"])
+    assert databases_named(postgres_server_url, f"search_language_smoke_{pid}") == []
