@@ -2,8 +2,9 @@
 that breaks a benchmark (a moved module, a renamed key, a new start-up requirement) fails here.
 
 Only that each one runs and prints its figures is checked, never the figures' values (no
-wall-clock assertions). No test needs ../shared/data: the ingestion smoke run generates synthetic
-cards; the others vary real cards when the shared data is there and synthetic ones otherwise.
+wall-clock assertions). Only the listings benchmark needs ../shared/data (it skips without it): the
+ingestion smoke run generates synthetic cards; the others vary real cards when the shared data is
+there and synthetic ones otherwise, or generate their data in SQL.
 """
 from __future__ import annotations
 
@@ -108,6 +109,22 @@ def test_auth_latency_smoke(postgres_server_url, redis_url):
         rf"^health n=\d+ +{figures}",
     ])
     assert databases_named(postgres_server_url, f"automana_bench_{pid}") == []
+
+
+def test_price_history_smoke(postgres_server_url):
+    out, pid = run_bench("price_history.py", "--smoke", "--server-url", postgres_server_url)
+    assert_lines(out, [rf"^price_observations: {NUMBER} rows", rf"^history 1y: p50 {NUMBER} ms, p95 {NUMBER} ms",
+                       rf"^movers 1w: p50 {NUMBER} ms", rf"^movers 1m: p50 {NUMBER} ms",
+                       r"^history plan: \d+ partitions scanned"])
+    assert databases_named(postgres_server_url, f"automana_bench_prices_smoke_{pid}") == []
+
+
+def test_tcgplayer_listings_smoke(postgres_server_url, shared_data):
+    out, pid = run_bench("tcgplayer_listings.py", "--smoke", "--server-url", postgres_server_url)
+    assert_lines(out, [rf"^load: {NUMBER} rows in {NUMBER} s = {NUMBER} rows/s", rf"^re-run: {NUMBER} s, "
+                       r"observations written 0", rf"^baseline A .*load / A = {NUMBER}x",
+                       rf"^baseline B .*load / B = {NUMBER}x"])
+    assert databases_named(postgres_server_url, f"automana_bench_listings_smoke_{pid}") == []
 
 
 def test_search_language_smoke(postgres_server_url):
