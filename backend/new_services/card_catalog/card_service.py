@@ -16,6 +16,7 @@ from backend.core.settings import Settings
 from backend.new_services.card_catalog.catalog_load.batches import Batch
 from backend.new_services.card_catalog.catalog_load.normalize import CardRejected, NormalizedCard, normalize_card
 from backend.new_services.card_catalog.catalog_load.writer import load_context, write_isolating
+from backend.new_services.card_catalog.name_matching import Candidate, closest, exact_normalised, popularity
 from backend.new_services.card_catalog.search.ast import Term
 from backend.new_services.card_catalog.search.compiler import compile_query, normalize_name
 from backend.new_services.card_catalog.search.parser import QuerySyntaxError
@@ -149,30 +150,42 @@ async def _exact_oracle(card_repository: CardRepository, name: str) -> uuid.UUID
 
 
 async def _fuzzy_oracle(card_repository: CardRepository, name: str) -> uuid.UUID:
+    """The card a typed name means: the same name (any face, any word order, punctuation and case
+    ignored); else the only name holding every typed word; else the closest spelling (a swap of two
+    letters is one edit; ties go to the more-played card); else a clearly closest name containing
+    the words; else 404 (ambiguous with candidates when several fit equally)."""
     normalized = normalize_name(name)
     if not normalized:
         raise BadRequestError("the fuzzy name has no letters or digits", details={"fuzzy": name})
     pattern = "%" + "%".join(escape_like(word) for word in normalized.split()) + "%"
-    candidates = await card_repository.fuzzy_candidates(normalized, pattern)
+    rows = await card_repository.fuzzy_candidates(normalized, pattern)
     # Real cards before tokens and other extras of the same name.
-    pool = [c for c in candidates if not c["is_extra"]] or candidates
-    for candidate in pool:
-        if normalize_name(candidate["name"]) == normalized:
-            return candidate["oracle_id"]
-    containing = [c for c in pool if c["contains_all"]]
+    pool = [r for r in rows if not r["is_extra"]] or rows
+    candidates = {r["oracle_id"]: Candidate(r["oracle_id"], r["name"], r["is_extra"], r["edhrec_rank"],
+                                            r["latest_release"]) for r in pool}
+    same = [c for c in candidates.values() if exact_normalised(normalized, c.name)]
+    if same:
+        return min(same, key=popularity).oracle_id
+    containing = [r for r in pool if r["contains_all"]]
+    if len({r["name"] for r in containing}) == 1:
+        return containing[0]["oracle_id"]
+    close, _ = closest(normalized, list(candidates.values()))
+    if close:
+        return close[0].oracle_id
     if containing:
         best = max(containing, key=lambda c: c["score"])
         rivals = [c for c in containing if c["name"] != best["name"]]
         # Several names contain the words: the closest wins only when clearly closer.
-        if not rivals or best["score"] - max(c["score"] for c in rivals) >= FUZZY_CLEAR_LEAD:
+        if best["score"] - max(c["score"] for c in rivals) >= FUZZY_CLEAR_LEAD:
             return best["oracle_id"]
-        raise _ambiguous(name, sorted({c["name"] for c in containing}))
+        ranked = sorted(containing, key=lambda c: popularity(candidates[c["oracle_id"]]))
+        raise _ambiguous(name, list(dict.fromkeys(c["name"] for c in ranked)))
     if pool:
         best = pool[0]
         close = [c for c in pool[1:] if best["score"] - c["score"] < FUZZY_CLEAR_LEAD and c["name"] != best["name"]]
         if not close:
             return best["oracle_id"]
-        raise _ambiguous(name, [best["name"], *sorted({c["name"] for c in close})])
+        raise _ambiguous(name, [best["name"], *dict.fromkeys(c["name"] for c in close)])
     raise NotFoundError(f"no card named like {name!r}", details={"fuzzy": name})
 
 
@@ -183,12 +196,14 @@ def _ambiguous(name: str, candidates: list[str]) -> NotFoundError:
 
 @service("card_catalog.card.autocomplete", repositories=["card"], scope="autocommit")
 async def autocomplete(*, card_repository: CardRepository, q: str, include_extras: bool = False) -> list[str]:
-    """Up to 20 names: prefix matches, then later-word matches, then close spellings. Each tier
-    runs only when the earlier ones left room, so the common case is one index range scan."""
+    """Up to 20 names, as Scryfall ranks them: names beginning with the text (spaces, punctuation and
+    case ignored; shortest, then most played, first), then names with a later word beginning with
+    it, then close spellings. Each tier runs only when the earlier ones left room, so the common
+    case is one index range scan. Fewer than 2 letters or digits: an empty list."""
     normalized = normalize_name(q)
     if len(normalized) < AUTOCOMPLETE_MIN_LENGTH:
         return []
-    names = await card_repository.autocomplete_prefix(normalized, include_extras)
+    names = await card_repository.autocomplete_prefix(normalized.replace(" ", ""), include_extras)
     if len(names) < AUTOCOMPLETE_LIMIT:
         names += await card_repository.autocomplete_word_start(escape_like(normalized), include_extras)
     if len(dict.fromkeys(names)) < AUTOCOMPLETE_LIMIT and len(normalized) >= AUTOCOMPLETE_FUZZY_MIN_LENGTH:

@@ -7,11 +7,26 @@ from __future__ import annotations
 
 from backend.new_services.card_catalog.search.ast import Term
 from backend.new_services.card_catalog.search.flags import FRONT_TYPE, MANA_COST
-from backend.new_services.card_catalog.search.mana import ManaRefused, multiset, parse_symbols
-from backend.new_services.card_catalog.search.vocabulary import (
-    BORDERS, CHEAPEST_VALUES, COLOR_NAMES, FRAME_EDITIONS, FRAME_EFFECTS, GAMES, HAS_VALUES, LANGUAGES,
-    NEW_VALUES, RARITY_RANKS, SET_TYPES, STAMPS,
+from backend.new_services.card_catalog.search.mana import (
+    ManaRefused,
+    multiset,
+    parse_symbols,
 )
+from backend.new_services.card_catalog.search.vocabulary import (
+    BORDERS,
+    CHEAPEST_VALUES,
+    COLOR_NAMES,
+    FRAME_EDITIONS,
+    FRAME_EFFECTS,
+    GAMES,
+    HAS_VALUES,
+    LANGUAGES,
+    NEW_VALUES,
+    RARITY_RANKS,
+    SET_TYPES,
+    STAMPS,
+)
+from backend.repositories.kit import escape_like
 
 SQL_OPERATORS = {":": "=", "=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 PRICE_COLUMNS = {
@@ -63,18 +78,27 @@ class ExtendedTerms:
             raise self.error(t, f"{t.written_keyword}: {exc}") from None
 
     def term_mana(self, t: Term) -> str:
-        wanted = self.param(multiset(self._symbols(t)), "text[]")
+        symbols = self._symbols(t)
+        wanted = self.param(multiset(symbols), "text[]")
         have = "card_catalog.mana_symbols(o.mana_cost, o.faces)"
         contains, within = f"{have} @> {wanted}", f"{have} <@ {wanted}"
         operator = SQL_OPERATORS[t.operator]
+        if operator in ("=", ">=", ">"):
+            # Cheap string test first (each coloured symbol, as many times as asked, in the cost):
+            # the symbol multiset is only computed for the few costs that pass it.
+            coloured = [s for s in symbols if not s[1:-1].isdigit()]
+            likes = [f"upper({MANA_COST}) LIKE {self.param('%' + '%'.join([escape_like(s)] * coloured.count(s)) + '%', 'text')}"
+                     for s in dict.fromkeys(coloured)]
+            if likes:
+                contains = "(" + " AND ".join([*likes, contains]) + ")"
         if t.operator == ":" or operator == ">=":
             return contains
         return {
             "=": f"({contains} AND {within})",
-            "<>": f"NOT ({contains} AND {within})",
+            "<>": f"NOT ({have} @> {wanted} AND {within})",
             ">": f"({contains} AND NOT {within})",
             "<=": within,
-            "<": f"({within} AND NOT {contains})",
+            "<": f"({within} AND NOT {have} @> {wanted})",
         }[operator]
 
     def term_devotion(self, t: Term) -> str:
@@ -83,9 +107,16 @@ class ExtendedTerms:
             raise self.error(t, "devotion expects one coloured or hybrid symbol, repeated: {G}{G} or {U/B}{U/B}")
         colors = "".join(ch for ch in symbols[0][1:-1] if ch in "WUBRG")
         operator = ">=" if t.operator == ":" else SQL_OPERATORS[t.operator]
-        devotion = f"card_catalog.devotion({MANA_COST}, {self.param(colors, 'text')})"
+        # The front face's cost: that is the permanent a double-faced card usually is.
+        cost = "COALESCE(o.mana_cost, o.faces -> 0 ->> 'mana_cost')"
+        devotion = f"card_catalog.devotion({cost}, {self.param(colors, 'text')})"
         permanent = f"{FRONT_TYPE} ~ '\\m(artifact|battle|creature|enchantment|land|planeswalker)\\M'"
-        return f"({permanent} AND {devotion} {operator} {self.param(len(symbols), 'int')})"
+        count = self.param(len(symbols), "int")
+        if operator in (">=", ">", "="):
+            # At least one symbol of those colours: a cheap string test before counting symbols.
+            letters = self.param([f"%{ch}%" for ch in colors], "text[]")
+            return f"({permanent} AND upper({cost}) LIKE ANY ({letters}) AND {devotion} {operator} {count})"
+        return f"({permanent} AND {devotion} {operator} {count})"
 
     def term_produces(self, t: Term) -> str:
         value = t.value.lower()
@@ -192,11 +223,13 @@ class ExtendedTerms:
         return f"{_ARTIST_COUNT} {SQL_OPERATORS[t.operator]} {self._count(t)}"
 
     def term_block(self, t: Term) -> str:
-        """Any set code (or the block code) of a block finds the whole block."""
+        """Any set code of a block (or the block's code or name) finds the whole block. Blocks come
+        from set metadata: Scryfall's block_code (/sets) or MTGJSON's block name."""
         self.uses_sets = True
         code = self.param(t.value.lower(), "text")
-        condition = (f"s.block_code IN (SELECT COALESCE(b.block_code, b.code) FROM card_catalog.sets b "
-                     f"WHERE b.code = {code} OR b.block_code = {code})")
+        condition = (f"EXISTS (SELECT 1 FROM card_catalog.sets b "
+                     f"WHERE (b.code = {code} OR b.block_code = {code} OR lower(b.block) = {code}) "
+                     f"AND (b.block_code = s.block_code OR b.block = s.block))")
         return condition if t.operator != "!=" else f"NOT COALESCE({condition}, false)"
 
     def term_cheapest(self, t: Term) -> str:
