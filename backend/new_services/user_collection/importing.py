@@ -15,7 +15,13 @@ from typing import Any
 import orjson
 
 from backend.new_services.user_collection.collection_service import owned_collection
-from backend.new_services.user_collection.formats import FIELD_SUPPORT, ImportRow, RowError, read_collection
+from backend.new_services.user_collection.formats import (
+    FIELD_SUPPORT,
+    FINISH_SUPPORT,
+    ImportRow,
+    RowError,
+    read_collection,
+)
 from backend.request_handling.errors import UnprocessableError
 from backend.schemas.user_collection.entry import MAX_PURCHASE_PRICE, MAX_TAGS
 from backend.schemas.user_collection.imports import MAX_REPORTED_ROWS
@@ -108,7 +114,8 @@ async def import_file(collection_repository, collection_import_repository, *, ow
             await collection_import_repository.stage_rows(batch)
     if progress is not None:
         await progress({"stage": "resolving", "rows_read": read})
-    await collection_import_repository.resolve(collection_id, collection["currency"])
+    await collection_import_repository.resolve(collection_id, collection["currency"],
+                                               foil_covers_etched="etched" not in FINISH_SUPPORT[reader.format])
     counts = await collection_import_repository.resolution_counts()
     unresolved_rows = await collection_import_repository.problem_rows(MAX_REPORTED_ROWS)
     problems = parse_problems + [

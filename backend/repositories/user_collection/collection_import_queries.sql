@@ -84,6 +84,14 @@ WITH matched AS (
 UPDATE pg_temp.import_rows r SET card_version_id = m.card_version_id, resolved_by = 'name_guess'
 FROM matched m WHERE r.line = m.line
 
+-- name: foil_as_etched
+-- For formats that write one word for both foil finishes (Deckbox, TCGplayer, Dragon Shield, ...): a
+-- "foil" copy of a printing that only comes etched is its etched finish.
+UPDATE pg_temp.import_rows r SET finish = 'etched'
+FROM card_catalog.card_versions v
+WHERE v.card_version_id = r.card_version_id AND r.finish = 'foil'
+  AND NOT ('foil' = ANY(v.finishes)) AND 'etched' = ANY(v.finishes)
+
 -- name: check_finishes
 -- A finish the printing does not have is a problem of the row, never changed silently.
 UPDATE pg_temp.import_rows r
