@@ -13,12 +13,14 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from backend.api import api_router
 from backend.api.docs import mount_docs
+from backend.api.scryfall_compat import router as scryfall_router
 from backend.api.system import router as system_router
 from backend.core.logging_config import configure_logging
 from backend.core.settings import Settings, get_settings
 from backend.request_handling.exception_handlers import register_exception_handlers
 from backend.request_handling.input_boundary import InputBoundaryMiddleware, body_limits_of
 from backend.request_handling.middleware import RequestContextMiddleware
+from backend.request_handling.search_gate import SearchGate
 from backend.runtime import Runtime
 
 
@@ -32,7 +34,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Uploads a killed server left half-written are removed before new ones arrive.
         await runtime.execute_service("card_catalog.upload.clean_orphans")
         await runtime.execute_service("user_collection.import.clean_orphans")
-        yield
+        try:
+            yield
+        finally:
+            await app.state.search_gate.close()
 
 
 def create_app(settings: Settings | None = None, *, reference_roots=None,
@@ -49,9 +54,12 @@ def create_app(settings: Settings | None = None, *, reference_roots=None,
     )
     app.state.settings = settings
     app.state.reference_roots = reference_roots
+    # One per process: its slots bound the searches this process runs at once.
+    app.state.search_gate = SearchGate(settings)
     register_exception_handlers(app)
     app.include_router(system_router)
     app.include_router(api_router)
+    app.include_router(scryfall_router)
     for router in extra_routers:
         app.include_router(router)
     if settings.api_docs_enabled:

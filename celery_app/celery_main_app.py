@@ -9,7 +9,8 @@ from celery_app.celeryconfig import build_config
 
 TASK_MODULES = ["celery_app.tasks.registry_tasks", "celery_app.tasks.ops_tasks",
                 "celery_app.tasks.user_tasks", "celery_app.tasks.scryfall_tasks", "celery_app.tasks.catalog_tasks",
-                "celery_app.tasks.collection_tasks"]
+                "celery_app.tasks.mtg_stock_tasks", "celery_app.tasks.price_tasks",
+                "celery_app.tasks.collection_tasks", "celery_app.tasks.scryfall_compat_tasks"]
 
 
 def create_celery_app() -> Celery:

@@ -46,9 +46,20 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": crontab(minute=17, hour=3),
             "options": {"expires": 6 * 3600},
         },
+        "pricing-ensure-partitions": {
+            "task": "automana.pricing.ensure_partitions",
+            "schedule": crontab(minute=7, hour=2),
+            "options": {"expires": 12 * 3600},
+        },
         "user-management-prune-sessions": {
             "task": "automana.user_management.prune_sessions",
             "schedule": crontab(minute=43, hour=3),
+            "options": {"expires": 6 * 3600},
+        },
+        # The /scryfall bulk files, from the catalog as it stands after the night's loads.
+        "scryfall-compat-bulk-data": {
+            "task": "automana.scryfall_compat.generate_bulk_data",
+            "schedule": crontab(minute=30, hour=5),
             "options": {"expires": 6 * 3600},
         },
     }
@@ -65,5 +76,14 @@ def beat_schedule(settings: Settings) -> dict:
             "schedule": crontab(minute=scryfall.schedule_minute, hour=scryfall.schedule_hour),
             "kwargs": {"bulk_type": scryfall.bulk_type},
             "options": {"expires": scryfall.schedule_expires_seconds},
+        }
+    mtg_stock = settings.mtg_stock
+    if mtg_stock.schedule_enabled:
+        # MTGStocks stamps a day's prices at 00:00 UTC; one pass over the id range a day.
+        schedule["mtg-stock-daily-load"] = {
+            "task": "automana.mtg_stock.scheduled_load",
+            "schedule": crontab(minute=mtg_stock.schedule_minute, hour=mtg_stock.schedule_hour),
+            "kwargs": {"range_start": mtg_stock.schedule_range_start, "range_end": mtg_stock.schedule_range_end},
+            "options": {"expires": mtg_stock.schedule_expires_seconds},
         }
     return schedule

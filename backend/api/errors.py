@@ -16,3 +16,12 @@ ERROR_RESPONSES = {
     429: {"model": ErrorResponse, "description": "Too many requests (see Retry-After)"},
     503: {"model": ErrorResponse, "description": "A dependency is unavailable (see Retry-After)"},
 }
+
+# What a search route (dependencies=[SearchGuard]) adds: its own reasons for 429 and 503.
+SEARCH_RESPONSES = {
+    429: {"model": ErrorResponse,
+          "description": "rate_limited: too many searches from this address (see Retry-After)"},
+    503: {"model": ErrorResponse,
+          "description": "search_busy (every search slot taken), search_timeout (the search ran too long), "
+                         "or a dependency is unavailable (see Retry-After)"},
+}

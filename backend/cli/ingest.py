@@ -93,6 +93,54 @@ def ingest_scryfall(
     console.print(_summary_table(result))
 
 
+def _run_key(key: str, **kwargs: Any) -> dict[str, Any]:
+    import asyncio
+
+    from backend.runtime import Runtime
+
+    settings = get_settings()
+    if not settings.database_url:
+        console.print("[red]DATABASE_URL is not set[/red]")
+        raise typer.Exit(2)
+
+    async def run() -> dict[str, Any]:
+        async with Runtime(settings, service_type="cli") as runtime:
+            return await runtime.execute_service(key, **kwargs)
+
+    try:
+        return asyncio.run(run())
+    except Exception as exc:  # the CLI reports the domain message, not a traceback
+        console.print(f"[red]{key} failed:[/red] {getattr(exc, 'message', None) or exc}")
+        raise typer.Exit(1) from None
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in counts.items():
+        table.add_row(key.replace("_", " "), f"{value:,}")
+    console.print(table)
+
+
+@ingest_app.command("mtgjson")
+def ingest_mtgjson(
+    directory: Annotated[Path, typer.Option("--dir", exists=True, file_okay=False,
+                                            help="A folder of MTGJSON per-set files (SET.json[.gz])")],
+) -> None:
+    """Rulings, set metadata and marketplace ids from MTGJSON per-set files (offline; fills blanks only)."""
+    _print_counts("MTGJSON load", _run_key("scryfall_compat.mtgjson.load", directory=str(directory)))
+
+
+@ingest_app.command("rulings")
+def ingest_rulings(
+    file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False,
+                                       help="A Scryfall rulings file (JSON array, plain or .gz)")],
+) -> None:
+    """Scryfall's rulings bulk file (or one another AutoMana generated)."""
+    _print_counts("rulings load", _run_key("scryfall_compat.ruling.load_file", path=str(file)))
+
+
 def fake_scryfall(
     data: Annotated[Path, typer.Option("--data", exists=True, file_okay=False,
                                        help="Folder with <bulk_type>.json[.gz] files and sets.json")],

@@ -260,6 +260,8 @@ def _register_subcommands() -> None:
 
     from backend.cli.ingest import fake_scryfall, ingest_app
 
+    import backend.cli.prices  # noqa: F401  (adds `ingest mtg-stock`, `ingest mtgjson`, `ingest tcgplayer-listings`)
+
     app.add_typer(ingest_app, name="ingest")
     app.command("fake-scryfall")(fake_scryfall)
 

@@ -6,9 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+import limits
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.integrations.mtg_stock.config import MtgStockSettings
 from backend.integrations.scryfall.config import ScryfallSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +25,32 @@ PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-sec
 
 class InsecureSettingsError(RuntimeError):
     """Raised when secrets are missing or placeholders outside dev."""
+
+
+class SearchSettings(BaseModel):
+    """Cost limits of the search routes (SEARCH_* variables; docs/search.md, "Cost limits")."""
+
+    # Per client address, in the `limits` notation ("10/second;300/minute"); empty switches it off.
+    rate_limit: str = "10/second;300/minute"
+    # Searches running at once in one API process. Default: half the database pool (card reads keep
+    # the other half), at most half this machine's cores (Postgres usually shares them).
+    max_concurrent: int | None = Field(default=None, ge=1)
+    # How long a search waits for a free slot before it is answered 503 search_busy.
+    queue_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Longest a search statement may run before it is stopped (503 search_timeout).
+    statement_timeout_ms: int = Field(default=3000, ge=1, le=600_000)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            limits.parse_many(value)   # ValueError names the text it could not read
+        return value
+
+    @property
+    def rate_limits(self) -> list[limits.RateLimitItem]:
+        return limits.parse_many(self.rate_limit) if self.rate_limit else []
 
 
 class Settings(BaseSettings):
@@ -94,6 +122,8 @@ class Settings(BaseSettings):
     upload_quota_bytes: int = Field(default=20 * 1024**3, ge=1024**2)
     uploads_in_progress_per_user: int = Field(default=2, ge=1)
 
+    # Search cost limits (SEARCH_RATE_LIMIT, SEARCH_MAX_CONCURRENT, ...).
+    search: SearchSettings = Field(default_factory=SearchSettings)
     # Collections (docs/collections.md). An entry is valued at the NM market price of its printing and
     # finish times its condition's multiplier; prices come from the first of these sources that has one.
     collection_condition_multipliers: dict[str, float] = Field(
@@ -103,9 +133,14 @@ class Settings(BaseSettings):
     # Imports larger than this run as a background job; none may be larger than the limit.
     collection_inline_import_bytes: int = Field(default=512 * 1024, ge=1024)
     collection_import_max_bytes: int = Field(default=64 * 1024**2, ge=1024)
+    # The Scryfall-compatible API (/scryfall): the base URL its API URIs point at (default: the
+    # request's own base), and where its generated bulk files are kept (default <DATA_DIR>/bulk-data).
+    public_base_url: str | None = None
+    scryfall_bulk_dir: Path | None = None
 
     # Integrations.
     scryfall: ScryfallSettings = Field(default_factory=ScryfallSettings)
+    mtg_stock: MtgStockSettings = Field(default_factory=MtgStockSettings)   # MTG_STOCK_BASE_URL, ...
 
     @model_validator(mode="after")
     def _derive_defaults(self) -> "Settings":
@@ -117,6 +152,8 @@ class Settings(BaseSettings):
             self.log_json = self.env != "dev"
         if self.session_cookie_secure is None:
             self.session_cookie_secure = self.env != "dev"
+        if self.search.max_concurrent is None:
+            self.search.max_concurrent = max(1, min(self.db_pool_max_size // 2, (os.cpu_count() or 2) // 2))
         # OWASP's Argon2id table trades memory for passes (19 MiB x 2 ... 7 MiB x 5): refuse less work.
         if self.argon2_memory_cost_kib * self.argon2_time_cost < 7_168 * 5:
             raise ValueError("argon2 parameters are below OWASP's minimum (memory_kib x time_cost >= 35840)")

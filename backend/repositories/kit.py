@@ -8,11 +8,14 @@
 - `StagingTable`: a TEMP table for COPY-then-upsert loads, defined once as (column, type) pairs
   from which its DDL and its COPY column list both come;
 - `CompiledQuery`: a search condition compiled to SQL with its $n parameters and display options,
-  as the catalog search executes it.
+  as the catalog search executes it;
+- `time_limited`: a statement timeout for the rest of a transaction (costly searches), its
+  cancellation raised as `StatementTimedOut`.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,3 +134,24 @@ class CompiledQuery:
     # Set when no term looks at printings: the condition (with the extras default) on `o` alone;
     # each card is then shown by its preferred English printing, found by one index probe.
     oracle_where: str | None = None
+
+
+class StatementTimedOut(Exception):
+    """A statement ran past the time limit set by `time_limited` and Postgres stopped it."""
+
+    def __init__(self, limit_ms: int):
+        super().__init__(f"statement stopped after {limit_ms} ms")
+        self.limit_ms = limit_ms
+
+
+@contextlib.asynccontextmanager
+async def time_limited(conn: asyncpg.Connection, limit_ms: int) -> AsyncIterator[None]:
+    """Statements on `conn` stop after `limit_ms` until its transaction ends (SET LOCAL: the pooled
+    connection keeps its own default afterwards); a stopped one raises StatementTimedOut."""
+    if not conn.is_in_transaction():
+        raise RuntimeError("time_limited needs a transaction: outside one, SET LOCAL does nothing")
+    await conn.execute("SELECT set_config('statement_timeout', $1, true)", f"{int(limit_ms)}ms")
+    try:
+        yield
+    except asyncpg.QueryCanceledError:
+        raise StatementTimedOut(limit_ms) from None

@@ -73,6 +73,14 @@ class ServiceUnavailableError(DomainError):
     status_code = 503
     code = "service_unavailable"
 
+    def __init__(self, message: str, *, details: Any | None = None, code: str | None = None,
+                 retry_after: int | None = None):
+        super().__init__(message, details=details, code=code)
+        self.retry_after = None if retry_after is None else max(1, int(retry_after))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
+
 
 class UnknownServiceError(LookupError):
     """A service key that is not registered: a programming error, caught at start-up."""

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend.request_handling.error_formats import shaper_for
 from backend.request_handling.errors import DomainError
 from backend.request_handling.QueryExecutor import CONNECTION_LOST
 from backend.request_handling.request_context import current_request_id
@@ -38,9 +39,16 @@ def error_body(code: str, message: str, details: Any | None = None) -> dict:
     ).model_dump()
 
 
+def error_body_for(path: str, status_code: int, code: str, message: str, details: Any | None = None) -> dict:
+    """The error body for a request to `path`: ErrorResponse, or the shape registered for its prefix."""
+    shaper = shaper_for(path)
+    return error_body(code, message, details) if shaper is None else shaper(status_code, code, message, details)
+
+
 def error_response(status_code: int, code: str, message: str, details: Any | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(code, message, details), status_code=status_code, headers=headers)
+                   headers: dict[str, str] | None = None, *, path: str = "") -> JSONResponse:
+    return JSONResponse(error_body_for(path, status_code, code, message, details), status_code=status_code,
+                        headers=headers)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict]:
@@ -57,13 +65,14 @@ def _validation_details(exc: RequestValidationError) -> list[dict]:
 async def handle_domain_error(request: Request, exc: DomainError) -> JSONResponse:
     if exc.status_code >= 500:
         logger.error("domain error %s: %s", exc.code, exc.message)
-    return error_response(exc.status_code, exc.code, exc.message, exc.details, headers=exc.headers() or None)
+    return error_response(exc.status_code, exc.code, exc.message, exc.details, headers=exc.headers() or None,
+                          path=request.url.path)
 
 
 async def handle_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     details = _validation_details(exc)
     where = ", ".join(".".join(d["location"]) + ": " + d["message"] for d in details[:3])
-    return error_response(422, "validation_error", f"Invalid request: {where}", details)
+    return error_response(422, "validation_error", f"Invalid request: {where}", details, path=request.url.path)
 
 
 async def handle_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -71,7 +80,8 @@ async def handle_http_exception(request: Request, exc: StarletteHTTPException) -
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     if exc.status_code == 404 and exc.detail == "Not Found":
         message = f"No route for {request.method} {request.url.path}"
-    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None),
+                          path=request.url.path)
 
 
 # Values a request carried that the database (or asyncpg, encoding them) could not hold: SQL
@@ -85,18 +95,19 @@ async def handle_database_value_error(request: Request, exc: asyncpg.PostgresErr
     logger.warning("database refused a request value on %s %s: %s", request.method, request.url.path,
                    type(exc).__name__)
     return error_response(422, "invalid_value", "a value in the request is outside what can be stored",
-                          {"reason": type(exc).__name__})
+                          {"reason": type(exc).__name__}, path=request.url.path)
 
 
 async def handle_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return error_response(503, "database_unavailable", "the database is not reachable right now; try again shortly",
-                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)}, path=request.url.path)
 
 
 async def handle_statement_timeout(request: Request, exc: asyncpg.QueryCanceledError) -> JSONResponse:
     return error_response(503, "statement_timeout", "the request took too long and was stopped; "
-                          "narrow it down or try again", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+                          "narrow it down or try again", headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+                          path=request.url.path)
 
 
 def register_exception_handlers(app: FastAPI) -> None:

@@ -20,7 +20,7 @@ import orjson
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.request_handling.exception_handlers import error_body
+from backend.request_handling.exception_handlers import error_body_for
 from backend.request_handling.routes import mounted_routes
 
 # `\u0000` in JSON text that is an escape (an odd run of backslashes before `u0000`).
@@ -129,12 +129,12 @@ class InputBoundaryMiddleware:
             else:
                 receive = _counting(receive, max_bytes)
         except _Refused as refused:
-            await _send_refusal(send, refused)
+            await _send_refusal(send, refused, scope["path"])
             return
         try:
             await self.app(scope, receive, send)
         except _Refused as refused:   # a streamed body passed the limit while the route read it
-            await _send_refusal(send, refused)
+            await _send_refusal(send, refused, scope["path"])
 
 
 async def _read_all(receive: Receive, max_bytes: int) -> bytes:
@@ -183,8 +183,8 @@ def _counting(receive: Receive, max_bytes: int) -> Receive:
     return counted
 
 
-async def _send_refusal(send: Send, refused: _Refused) -> None:
-    body = orjson.dumps(error_body(refused.code, refused.message, refused.details))
+async def _send_refusal(send: Send, refused: _Refused, path: str) -> None:
+    body = orjson.dumps(error_body_for(path, refused.status, refused.code, refused.message, refused.details))
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if refused.status == 413:
         headers.append((b"connection", b"close"))   # the rest of the body is not read

@@ -13,7 +13,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core.logging_config import user_context_var
-from backend.request_handling.exception_handlers import error_body
+from backend.request_handling.exception_handlers import error_body_for
 from backend.request_handling.request_context import request_id_var
 
 logger = logging.getLogger("automana.errors")
@@ -73,8 +73,8 @@ class RequestContextMiddleware:
             logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise
-            body = orjson.dumps(error_body("internal_error",
-                                           "An internal error occurred; quote the request id when reporting it."))
+            body = orjson.dumps(error_body_for(scope.get("path", ""), 500, "internal_error",
+                                               "An internal error occurred; quote the request id when reporting it."))
             await send({"type": "http.response.start", "status": 500, "headers": [
                 (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *added]})
             await send({"type": "http.response.body", "body": body})

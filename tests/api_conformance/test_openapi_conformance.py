@@ -50,6 +50,7 @@ def conformance_server(postgres_server_url, template_database, redis_url, tmp_pa
     env.update({"ENV": "test", "DATABASE_URL": database_url, "REDIS_URL": redis_url, "DATA_DIR": str(data_dir),
                 "JWT_SECRET_KEY": "c" * 40, "PGP_SECRET_KEY": "d" * 40, "LOG_JSON": "true",
                 "LOGIN_MAX_FAILURES_PER_IP": "100000", "LOGIN_MAX_FAILURES_PER_ACCOUNT": "100000",
+                "SEARCH_RATE_LIMIT": "",
                 "PYTHONPATH": str(ROOT)})
     log = open(data_dir / "server.log", "wb")
     server = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class MtgStockSettings(BaseModel):
-    # A misspelt MTG_STOCK__* variable fails at start-up instead of being silently ignored.
+    # A misspelt MTG_STOCK_* variable fails at start-up instead of being silently ignored.
     model_config = ConfigDict(extra="forbid")
 
     # The undocumented JSON API behind www.mtgstocks.com.
@@ -25,6 +25,14 @@ class MtgStockSettings(BaseModel):
     # Print ids per task: two requests per id at 1/s is ~7 minutes, far below the broker's visibility
     # timeout, so a task finishes (or fails) before it could be redelivered and run twice.
     ids_per_task: int = Field(default=200, gt=0)
+    # A print fetched less than this long ago is not asked for again (a resumed or repeated run
+    # continues where the last one stopped); a day is MTGStocks' own update cycle.
+    refetch_after_seconds: float = Field(default=20 * 3600, ge=0)
+    # Most print ids one load may name (a range of 200k ids is ~4.6 days of polite requests).
+    max_ids_per_load: int = Field(default=200_000, gt=0)
+    # The ids the daily beat entry walks (MTGStocks print ids are dense from 1 upwards).
+    schedule_range_start: int = Field(default=1, gt=0)
+    schedule_range_end: int = Field(default=2_000, gt=0)
     # Daily beat entry (UTC). Off by default: scraping an unofficial API is the operator's choice.
     schedule_enabled: bool = False
     # MTGStocks stamps each day's prices at 00:00 UTC; by mid-morning the day is complete.

@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from backend.core.settings import Settings
 from backend.new_services.card_catalog.catalog_load.batches import Batch
 from backend.new_services.card_catalog.catalog_load.normalize import CardRejected, NormalizedCard, normalize_card
 from backend.new_services.card_catalog.catalog_load.writer import load_context, write_isolating
@@ -17,13 +18,17 @@ from backend.new_services.card_catalog.search.compiler import compile_query, nor
 from backend.new_services.card_catalog.search.vocabulary import LANGUAGES
 from backend.new_services.service_manager import service
 from backend.repositories.card_catalog.card_repository import CardRepository
-from backend.repositories.kit import escape_like
-from backend.request_handling.errors import BadRequestError, NotFoundError, UnprocessableError
+from backend.repositories.kit import StatementTimedOut, escape_like
+from backend.request_handling.errors import (BadRequestError, NotFoundError, ServiceUnavailableError,
+                                             UnprocessableError)
 from backend.schemas.card_catalog.card import MAX_BATCH_IDENTIFIERS, MAX_BULK_CARDS
+
 FUZZY_CLEAR_LEAD = 0.1   # trigram similarity by which the best fuzzy candidate must lead
 AUTOCOMPLETE_MIN_LENGTH = 2
 AUTOCOMPLETE_FUZZY_MIN_LENGTH = 4
 AUTOCOMPLETE_LIMIT = 20
+# A search stopped by its time limit: the same search will take as long again, so not at once.
+SEARCH_TIMEOUT_RETRY_AFTER_SECONDS = 5
 # Simple filter parameter -> query-language keyword, so filters and `q` share one compiler.
 FILTER_KEYWORDS = {
     "name": "name", "set": "set", "type": "type", "rarity": "rarity", "lang": "lang",
@@ -52,21 +57,35 @@ async def get_card(*, card_repository: CardRepository, card_id: uuid.UUID) -> st
     return card
 
 
+def _search_timeout(exc: StatementTimedOut) -> ServiceUnavailableError:
+    return ServiceUnavailableError(
+        f"the search ran longer than {exc.limit_ms} ms and was stopped; narrow it down or try again later",
+        code="search_timeout", retry_after=SEARCH_TIMEOUT_RETRY_AFTER_SECONDS,
+        details={"limit_ms": exc.limit_ms})
+
+
 @service("card_catalog.card.search", repositories=["card"])
-async def search_cards(*, card_repository: CardRepository, q: str | None = None, limit: int = 50,
-                       offset: int = 0, include_extras: bool = False,
+async def search_cards(*, card_repository: CardRepository, settings: Settings, q: str | None = None,
+                       limit: int = 50, offset: int = 0, include_extras: bool = False,
                        filters: dict[str, str | None] | None = None) -> tuple[list[dict], int]:
     extra = filter_terms(filters or {})
     if include_extras:
         extra += (Term("include", ":", "extras", -1, "include_extras=true", "include_extras"),)
     compiled = compile_query(q or "", extra_terms=extra)
-    return await card_repository.search(compiled, limit=limit, offset=offset)
+    try:
+        return await card_repository.search(compiled, limit=limit, offset=offset,
+                                             time_limit_ms=settings.search.statement_timeout_ms)
+    except StatementTimedOut as exc:
+        raise _search_timeout(exc) from None
 
 
 @service("card_catalog.card.random", repositories=["card"])
-async def random_card(*, card_repository: CardRepository, q: str | None = None) -> str:
+async def random_card(*, card_repository: CardRepository, settings: Settings, q: str | None = None) -> str:
     compiled = compile_query(q or "")
-    card_id = await card_repository.random_id(compiled)
+    try:
+        card_id = await card_repository.random_id(compiled, time_limit_ms=settings.search.statement_timeout_ms)
+    except StatementTimedOut as exc:
+        raise _search_timeout(exc) from None
     if card_id is None:
         raise NotFoundError("no card matches the query", details={"q": q})
     return await card_repository.card_json(card_id)

@@ -246,6 +246,8 @@ async def _load_into_run(uow, services, run_id: int, path: Path, *, observed_on:
     async with uow.step() as repos:
         await repos.ingestion_run.finish_run(run_id, status="succeeded", counts=summary)
     _event("scryfall load finished", run_id=run_id, **{k: v for k, v in summary.items() if k != "file_sha256"})
+    # The catalog may now hold printings that MTGStocks prints were waiting for.
+    await services.execute_service("integrations.mtg_stock.queue_reject_retry")
     return summary
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from backend.repositories.base import BaseRepository, load_queries
-from backend.repositories.kit import CompiledQuery, paginate, split_page
+from backend.repositories.kit import CompiledQuery, paginate, split_page, time_limited
 from backend.repositories.registry import repository
 from backend.request_handling.errors import ConflictError
 
@@ -73,19 +73,25 @@ class CardRepository(BaseRepository):
         rows = await self.conn.fetch(queries.card_json_by_ids, card_ids)
         return {row["card_version_id"]: row["card"] for row in rows}
 
-    async def search(self, compiled: CompiledQuery, *, limit: int, offset: int) -> tuple[list[dict], int]:
+    # Searches run in a transaction (their planner settings and time limit are SET LOCAL); past
+    # `time_limit_ms` a search raises kit.StatementTimedOut.
+
+    async def search(self, compiled: CompiledQuery, *, limit: int, offset: int,
+                     time_limit_ms: int) -> tuple[list[dict], int]:
         n = len(compiled.params)
         sql = _search_sql(compiled, limit_param=f"${n + 1}::int", offset_param=f"${n + 2}::int")
-        await self.conn.execute(queries.custom_plans)
-        rows, total = split_page(await self.conn.fetch(sql, *compiled.params, limit, offset), "id")
+        async with time_limited(self.conn, time_limit_ms):
+            await self.conn.execute(queries.custom_plans)
+            rows, total = split_page(await self.conn.fetch(sql, *compiled.params, limit, offset), "id")
         return [summary_from_row(row) for row in rows], total
 
-    async def random_id(self, compiled: CompiledQuery) -> uuid.UUID | None:
+    async def random_id(self, compiled: CompiledQuery, *, time_limit_ms: int) -> uuid.UUID | None:
         distinct, distinct_order = _DISTINCT[compiled.options.unique]
         sql = _compose(queries.random_card_id, match_from=_match_from(compiled), distinct=distinct,
                        distinct_order=distinct_order, where=compiled.where)
-        await self.conn.execute(queries.custom_plans)
-        return await self.conn.fetchval(sql, *compiled.params)
+        async with time_limited(self.conn, time_limit_ms):
+            await self.conn.execute(queries.custom_plans)
+            return await self.conn.fetchval(sql, *compiled.params)
 
     async def oracle_cards_named(self, lowered_name: str) -> list[dict]:
         return [dict(r) for r in await self.conn.fetch(queries.oracle_ids_by_exact_name, lowered_name)]

@@ -162,6 +162,9 @@ latest AS (
 )
 SELECT (SELECT count(*) FROM observed) AS observations, (SELECT count(*) FROM latest) AS latest;
 
+-- name: ensure_price_partition
+SELECT pricing.ensure_observation_partitions($1::date, $1::date);
+
 -- name: price_source_id
 SELECT source_id FROM pricing.price_sources WHERE code = $1;
 
@@ -216,3 +219,16 @@ up AS (
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up;
+
+-- name: upsert_documents
+-- $1 printing ids, $2 their card objects as JSON text (the Scryfall-compatible API serves them).
+INSERT INTO card_catalog.card_documents (card_version_id, document)
+SELECT d.id, d.document::json FROM unnest($1::uuid[], $2::text[]) AS d(id, document)
+ON CONFLICT (card_version_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now()
+
+-- name: refresh_documents
+-- As upsert_documents, writing only the documents that differ from the stored text (or are missing).
+INSERT INTO card_catalog.card_documents AS d (card_version_id, document)
+SELECT n.id, n.document::json FROM unnest($1::uuid[], $2::text[]) AS n(id, document)
+ON CONFLICT (card_version_id) DO UPDATE SET document = EXCLUDED.document, updated_at = now()
+WHERE d.document::text IS DISTINCT FROM EXCLUDED.document::text

@@ -136,6 +136,27 @@ class CatalogLoadRepository(BaseRepository):
         await self.conn.copy_records_to_table("card_versions", schema_name="card_catalog", records=rows(),
                                               columns=VERSION_TABLE_COLUMNS)
 
+    async def ensure_price_partition(self, observed_on: dt.date) -> None:
+        await self.conn.fetchval(queries.ensure_price_partition, observed_on)
+
+    async def copy_documents(self, documents: Sequence[tuple[str, str]]) -> None:
+        """The card objects (id, JSON text) of printings just inserted."""
+        await self.conn.copy_records_to_table(
+            "card_documents", schema_name="card_catalog", columns=("card_version_id", "document"),
+            records=[(card_id, orjson.Fragment(text)) for card_id, text in documents])
+
+    async def upsert_documents(self, documents: Sequence[tuple[str, str]]) -> None:
+        """The card objects (id, JSON text) of printings written by the upsert (new or changed)."""
+        if documents:
+            ids, texts = (list(col) for col in zip(*sorted(documents)))
+            await self.conn.execute(queries.upsert_documents, ids, texts)
+
+    async def refresh_documents(self, documents: Sequence[tuple[str, str]]) -> None:
+        """Store the card objects (id, JSON text) of unchanged printings where they differ or are missing."""
+        if documents:
+            ids, texts = (list(col) for col in zip(*sorted(documents)))
+            await self.conn.execute(queries.refresh_documents, ids, texts)
+
     async def copy_new_prices(self, prices: Sequence[tuple[str, str, str, int]], *, source_id: int,
                               observed_on: dt.date, run_id: int | None) -> None:
         """The day's (printing, finish, currency, cents) of printings just inserted: an observation and

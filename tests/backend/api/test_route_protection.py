@@ -12,7 +12,8 @@ PUBLIC = {
     ("POST", "/api/catalog/mtg/card-reference/collection"),  # its old path
 }
 # The card catalog is public reference data, like Scryfall's; only its writes and upload runs are not.
-PUBLIC_READ_PREFIXES = ("/api/catalog/mtg/card-reference", "/api/catalog/mtg/set-reference")
+PUBLIC_READ_PREFIXES = ("/api/catalog/mtg/card-reference", "/api/catalog/mtg/set-reference",
+                        "/api/catalog/mtg/prices")
 PRIVATE_READS = {"/api/catalog/mtg/card-reference/upload-file/{run_id}"}
 
 

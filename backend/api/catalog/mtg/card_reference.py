@@ -19,8 +19,10 @@ from backend.api.catalog.mtg.uploads import (
     declared_length,
     receive_upload,
 )
+from backend.api.errors import SEARCH_RESPONSES
 from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep, RunIdPath
+from backend.dependancies.search_deps import QuerySearchGuard, SearchGuard
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.request_handling.input_boundary import streams_body
 from backend.request_handling.StandardisedQueryResponse import (
@@ -44,6 +46,7 @@ router = APIRouter(prefix="/card-reference", tags=["card reference"])
 MAX_UPLOAD_BYTES = 4 * 1024**3   # the largest Scryfall bulk file (all_cards) is ~2.3 GB
 JSON = "application/json"
 _CARD_DOC = {200: {"model": ApiResponse[CardDetail]}}
+_SEARCH_CARD_DOC = {**_CARD_DOC, **SEARCH_RESPONSES}
 
 
 def card_response(card_json: str, status_code: int = 200) -> Response:
@@ -58,7 +61,8 @@ async def get_card(service_manager: ServiceManagerDep, card_id: uuid.UUID):
     return card_response(await service_manager.execute_service("card_catalog.card.get", card_id=card_id))
 
 
-@router.get("/", response_model=PaginatedResponse[CardSummary], summary="Search cards (query language)")
+@router.get("/", response_model=PaginatedResponse[CardSummary], summary="Search cards (query language)",
+            dependencies=[QuerySearchGuard], responses=SEARCH_RESPONSES)
 async def search_cards(
     service_manager: ServiceManagerDep,
     page: PaginationDep,
@@ -86,7 +90,7 @@ async def search_cards(
     return PaginatedResponse.build(items, limit=page.limit, offset=page.offset, total_count=total)
 
 
-@router.get("/named", responses=_CARD_DOC, response_class=Response,
+@router.get("/named", responses=_SEARCH_CARD_DOC, response_class=Response, dependencies=[SearchGuard],
             summary="One card by exact or fuzzy name (ambiguous fuzzy names answer 404 with candidates)")
 async def named_card(
     service_manager: ServiceManagerDep,
@@ -98,7 +102,8 @@ async def named_card(
     return card_response(card)
 
 
-@router.get("/autocomplete", response_model=ApiResponse[list[str]], summary="Up to 20 card names")
+@router.get("/autocomplete", response_model=ApiResponse[list[str]], summary="Up to 20 card names",
+            dependencies=[SearchGuard], responses=SEARCH_RESPONSES)
 async def autocomplete(
     service_manager: ServiceManagerDep,
     q: Annotated[str, Query(max_length=200)],
@@ -109,7 +114,8 @@ async def autocomplete(
     return ApiResponse(data=names)
 
 
-@router.get("/random", responses=_CARD_DOC, response_class=Response, summary="A random card, optionally matching q")
+@router.get("/random", responses=_SEARCH_CARD_DOC, response_class=Response, dependencies=[QuerySearchGuard],
+            summary="A random card, optionally matching q")
 async def random_card(
     service_manager: ServiceManagerDep,
     q: Annotated[str | None, Query(max_length=1000)] = None,

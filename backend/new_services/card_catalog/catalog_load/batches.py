@@ -63,7 +63,7 @@ def normalize_batch(raw_cards: list) -> Batch:
         else:
             parsed = raw
         try:
-            card = normalize_card(parsed, source_hash)
+            card = normalize_card(parsed, source_hash, raw.text if raw.__class__ is RawCard else None)
         except Exception as exc:  # a malformed card must not stop the load; keep it with the reason
             payload = _raw_payload(raw.text) if raw.__class__ is RawCard else _reject_payload(raw)
             if isinstance(exc, CardRejected):

@@ -12,6 +12,7 @@ import msgspec
 import orjson
 import xxhash
 
+from backend.new_services.card_catalog.catalog_load.card_document import document_text
 from backend.new_services.card_catalog.catalog_load.card_schema import ScryfallCard, ScryfallFace, validation_reason
 
 # Sets created from a card without `set_id` (older schema) get an id derived from their code.
@@ -41,6 +42,7 @@ class NormalizedCard:
     oracle_hash: str
     oracle_rank: str
     prices: dict[str, int]                 # usd/usd_foil/... -> integer cents
+    document: str = ""                     # the card object as served (card_document.py)
 
 
 def price_to_cents(value: Any) -> int | None:
@@ -98,10 +100,12 @@ def _derived_set_id(code: str) -> str:
     return set_id
 
 
-def normalize_card(card: Any, source_hash: str | None = None) -> NormalizedCard:
+def normalize_card(card: Any, source_hash: str | None = None, raw: bytes | None = None) -> NormalizedCard:
     """Validate one Scryfall card object (old or modern schema; a dict or a decoded ScryfallCard)
     into staging rows; raise CardRejected saying why it cannot be loaded. `source_hash` (the hash
-    of the card's bytes in a bulk file) is stored with the printing."""
+    of the card's bytes in a bulk file) is stored with the printing; `raw` (those bytes) is the
+    source of its document when `card` was decoded from them."""
+    source_dict = card if isinstance(card, dict) else None
     if card.__class__ is not ScryfallCard:
         if not isinstance(card, dict):
             raise CardRejected(f"card must be a JSON object, got {type(card).__name__}")
@@ -209,17 +213,20 @@ def normalize_card(card: Any, source_hash: str | None = None) -> NormalizedCard:
         prices.get("usd"), prices.get("usd_foil"), prices.get("usd_etched"), prices.get("eur"),
         prices.get("eur_foil"), prices.get("tix"),
     )
+    set_id = as_uuid(card.set_id) or _derived_set_id(set_code)
+    if raw is None and source_dict is None:   # a decoded struct alone: its fields are what we have
+        source_dict = {k: v for k, v in msgspec.to_builtins(card).items() if v is not None}
+    document = document_text(raw, source_dict, set_id=set_id)
     # The oracle hash is part of the printing's: an erratum changes every printing of the card.
     version_hash = content_digest(version_values + (oracle_hash,))
 
-    set_id = as_uuid(card.set_id) or _derived_set_id(set_code)
     set_row = (set_id, set_code, card.set_name or set_code.upper(), card.set_type or "unknown")
 
     return NormalizedCard(
         card_version_id=card_id, oracle_id=oracle_id, set_code=set_code, set_row=set_row,
         version=version_values + (version_hash, source_hash), version_hash=version_hash,
         oracle=oracle_values + (oracle_hash, oracle_rank), oracle_hash=oracle_hash, oracle_rank=oracle_rank,
-        prices=prices,
+        prices=prices, document=document,
     )
 
 

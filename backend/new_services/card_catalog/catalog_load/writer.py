@@ -70,6 +70,8 @@ class LoadContext:
 
 
 async def load_context(repo, *, run_id: int | None, observed_on: dt.date) -> LoadContext:
+    # The day's month partition of the price store, so the prices land in it (not the default one).
+    await repo.ensure_price_partition(observed_on)
     return LoadContext(set_ids=await repo.set_ids(), source_id=await repo.price_source_id("scryfall"),
                        run_id=run_id, observed_on=observed_on,
                        observed_at=dt.datetime.combine(observed_on, dt.time(), tzinfo=dt.timezone.utc))
@@ -115,6 +117,11 @@ async def _write_batch(repos, batch: Batch, ctx: LoadContext) -> LoadCounts:
     stored = await repo.version_hashes(list(cards))
     todo = [c for c in cards.values() if stored.get(c.card_version_id) != c.version_hash]
     counts.unchanged = len(cards) - len(todo)
+    if len(todo) < len(cards):
+        # Unchanged columns, but a field only the card object keeps (a watermark, a URI...) may have
+        # changed, or the printing predates kept documents: those documents are written.
+        await repo.refresh_documents([(c.card_version_id, c.document) for c in cards.values()
+                                      if stored.get(c.card_version_id) == c.version_hash])
     if todo:
         async with ctx.parents_lock:
             counts.sets_created = await _write_sets(repo, todo, ctx)
@@ -194,6 +201,7 @@ async def _write_printings(repos, batch: Batch, new: list[NormalizedCard], chang
             await repo.copy_card_versions([c.version for c in new], [ctx.set_ids.get(c.set_code) for c in new],
                                           ctx.observed_at)
             counts.inserted = len(new)
+            await repo.copy_documents([(c.card_version_id, c.document) for c in new])
             observations = [(c.card_version_id, finish, currency, cents)
                             for c in new if c.prices
                             for key, finish, currency in _PRICE_SLOTS if (cents := c.prices.get(key)) is not None]
@@ -204,6 +212,7 @@ async def _write_printings(repos, batch: Batch, new: list[NormalizedCard], chang
         if changed:
             await repo.stage_versions([c.version for c in changed])
             inserted, updated = await repo.upsert_card_versions(ctx.observed_at)
+            await repo.upsert_documents([(c.card_version_id, c.document) for c in changed])
             counts.inserted += inserted
             counts.updated = updated
             counts.unchanged = len(changed) - inserted - updated

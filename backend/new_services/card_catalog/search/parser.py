@@ -16,6 +16,10 @@ from backend.request_handling.errors import BadRequestError
 
 MAX_QUERY_LENGTH = 1000
 MAX_DEPTH = 32
+# Cost bounds: each term is a condition evaluated per candidate row, and a negation cannot use an
+# index, so long lists of them make a short query text scan the catalog many times over.
+MAX_TERMS = 50
+MAX_NEGATIONS = 15
 _KEYWORD = re.compile(r"([A-Za-z]+)(>=|<=|!=|:|=|<|>)")
 _WORD_END = frozenset(" \t\r\n()")
 
@@ -213,4 +217,21 @@ def parse_query(query: str) -> Node:
                                term=query[:20], position=MAX_QUERY_LENGTH)
     if "\x00" in query:
         raise QuerySyntaxError("query contains a NUL character", term="\\x00", position=query.index("\x00"))
-    return _Parser(query, tokenize(query)).parse()
+    tokens = tokenize(query)
+    _check_cost_bounds(tokens)
+    return _Parser(query, tokens).parse()
+
+
+def _check_cost_bounds(tokens: list[Token]) -> None:
+    terms = negations = 0
+    for token in tokens:
+        if token.kind == "TERM":
+            terms += 1
+            if terms > MAX_TERMS:
+                raise QuerySyntaxError(f"query has more than {MAX_TERMS} terms", term=token.text,
+                                       position=token.position)
+        elif token.kind == "NEG":
+            negations += 1
+            if negations > MAX_NEGATIONS:
+                raise QuerySyntaxError(f"query has more than {MAX_NEGATIONS} negations ('-')", term=token.text,
+                                       position=token.position)

@@ -1,0 +1,21 @@
+"""/scryfall: a Scryfall-compatible API over our catalog (Scryfall's paths, parameters, objects and
+error objects), so Scryfall client libraries work against AutoMana. Public reads, like /cards on
+Scryfall; see docs/scryfall-api.md."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.api.scryfall_compat.answers import PREFIX, scryfall_error
+from backend.api.scryfall_compat.bulk_data import router as bulk_data_router
+from backend.api.scryfall_compat.cards import router as cards_router
+from backend.api.scryfall_compat.reference import router as reference_router
+from backend.api.scryfall_compat.sets import router as sets_router
+from backend.request_handling.error_formats import register_error_shape
+
+register_error_shape(PREFIX + "/", scryfall_error)
+
+router = APIRouter(prefix=PREFIX)
+router.include_router(cards_router)
+router.include_router(sets_router)
+router.include_router(reference_router)
+router.include_router(bulk_data_router)

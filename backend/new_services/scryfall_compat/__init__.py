@@ -1,0 +1,1 @@
+"""The Scryfall-compatible API: Scryfall's objects over our own catalog."""

@@ -1,0 +1,272 @@
+"""Search cost benchmark (issue 11): card-by-id throughput while 20 clients repeat costly searches.
+
+Builds the catalog like bench/catalog_api.py (>= --printings printings in a scratch database, loaded
+through `card_catalog.catalog_load.load_cards`), then, for each configuration of the search gate,
+starts one uvicorn worker of the real app (`backend.main:app`, with Redis for the rate limit) and
+measures card by id (wrk, or the Python driver when wrk is absent):
+
+  1. unloaded;
+  2. while --attackers clients, each with its own X-Forwarded-For address (the app trusts the
+     loopback proxy), repeat costly searches as fast as they are answered, ignoring Retry-After:
+     the issue's 995-character `-o:x` x 199, and valid costly queries within the bounds.
+
+Configurations: "gated" (the defaults: rate limit, search slots, statement timeout), "gated, half
+the pool" (as many slots as half the pooled connections, whatever the cores) and "relaxed" (no
+rate limit, as many slots as pooled connections, no search time limit: the gate off).
+Prints card-by-id req/s and p50/p95/p99 for both phases and their ratio (target: >= 0.5 gated), and
+what the attackers got: answers per status and error code, and their latency.
+
+    PYTHONPATH=. python bench/search_cost.py [--printings 101000] [--duration 15] [--keep-db]
+        [--redis-url redis://127.0.0.1:6379/13]
+    PYTHONPATH=. python bench/search_cost.py --smoke      # a few hundred cards, short runs, seconds
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psycopg2
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backend.core.settings import Settings  # noqa: E402
+from bench.catalog_api import SOURCES, build_catalog, fmt, start_server, wait_ready, wrk  # noqa: E402
+from bench.common import create_database, drop_database, free_port, migrate_database, percentile  # noqa: E402
+from bench.common import server_url, with_database  # noqa: E402
+
+BENCH_DB = "automana_bench_search_cost"
+SMOKE_PRINTINGS = 300
+SMOKE_DURATION = 1.0
+CARDS = "/api/catalog/mtg/card-reference"
+# The issue's query (refused by the query bounds now), then valid queries that are costly anyway:
+# the most negations allowed (no index can serve them), the most terms allowed, a broad match.
+COSTLY_QUERIES = {
+    "issue: -o:x x199": " ".join(["-o:x"] * 199),
+    "-o:x x15": " ".join(["-o:x"] * 15),
+    "o:e x50": " ".join(["o:e"] * 50),
+    "-o:zz -t:zz x7 o:a": " ".join(["-o:zz -t:zz"] * 7 + ["o:a"]),
+    "t:creature": "t:creature",
+}
+GATE_KEYS = "automana:search:*"
+
+
+def gate_configurations(pool_size: int) -> dict[str, dict[str, str]]:
+    return {
+        "gated": {},   # the defaults
+        # The slots at half the pool, whatever the cores: shows why the default also counts cores.
+        "gated, half the pool": {"SEARCH_MAX_CONCURRENT": str(max(1, pool_size // 2))},
+        "relaxed": {"SEARCH_RATE_LIMIT": "", "SEARCH_MAX_CONCURRENT": str(pool_size),
+                    "SEARCH_QUEUE_SECONDS": "60", "SEARCH_STATEMENT_TIMEOUT_MS": "600000"},
+    }
+
+
+def describe(search) -> str:
+    return (f"rate limit {search.rate_limit or 'off'}, {search.max_concurrent} search slots, queue "
+            f"{search.queue_seconds:g} s, search statement timeout {search.statement_timeout_ms} ms")
+
+
+class Attack:
+    """Attacker clients, one address each, repeating costly searches until stopped."""
+
+    def __init__(self, base: str, clients: int):
+        self.base = base
+        self.clients = clients
+        self.stopping = asyncio.Event()
+        self.answers: list[tuple[str, int, str, float]] = []   # (query label, status, error code, seconds)
+        self.errors = 0
+
+    async def client(self, index: int) -> None:
+        headers = {"X-Forwarded-For": f"198.51.100.{index + 1}"}
+        labels = list(COSTLY_QUERIES)
+        async with httpx.AsyncClient(base_url=self.base, headers=headers, timeout=120) as http:
+            turn = index
+            while not self.stopping.is_set():
+                label = labels[turn % len(labels)]
+                turn += 1
+                sent = time.perf_counter()
+                try:
+                    response = await http.get(f"{CARDS}/", params={"q": COSTLY_QUERIES[label]})
+                except httpx.HTTPError:
+                    self.errors += 1
+                    continue
+                code = "" if response.status_code < 400 else response.json()["error"]["code"]
+                self.answers.append((label, response.status_code, code, time.perf_counter() - sent))
+
+    def report(self, seconds: float) -> list[str]:
+        if not self.answers:
+            return [f"attackers: no answer in {seconds:.0f} s (transport errors {self.errors})"]
+        by_status = collections.Counter(f"{status}{' ' + code if code else ''}" for _, status, code, _ in self.answers)
+        latencies = [answer[3] * 1000 for answer in self.answers]
+        lines = [f"attackers ({self.clients} addresses): {len(self.answers)} answers in {seconds:.1f} s "
+                 f"({len(self.answers) / seconds:.0f}/s), transport errors {self.errors}; p50 "
+                 f"{percentile(latencies, 0.5):.1f} ms  p95 {percentile(latencies, 0.95):.1f} ms  "
+                 f"p99 {percentile(latencies, 0.99):.1f} ms",
+                 "  answers: " + ", ".join(f"{key} x{count}" for key, count in sorted(by_status.items()))]
+        for label in COSTLY_QUERIES:
+            mine = [answer for answer in self.answers if answer[0] == label]
+            if not mine:
+                continue
+            statuses = collections.Counter(status for _, status, _, _ in mine)
+            ms = [answer[3] * 1000 for answer in mine]
+            lines.append(f"  {label:<20} {len(mine):>6} answers ("
+                         + ", ".join(f"{status} x{count}" for status, count in sorted(statuses.items()))
+                         + f"); p50 {percentile(ms, 0.5):.1f} ms  p95 {percentile(ms, 0.95):.1f} ms")
+        return lines
+
+
+async def by_id_under_attack(base: str, paths: list[str], by_id: dict, attackers: int,
+                             warmup: float) -> tuple[dict, Attack, float]:
+    attack = Attack(base, attackers)
+    tasks = [asyncio.create_task(attack.client(i)) for i in range(attackers)]
+    started = time.perf_counter()
+    try:
+        await asyncio.sleep(warmup)   # the attack in full swing before card reads are measured
+        result = await asyncio.to_thread(wrk, base, paths, **by_id)
+    finally:
+        attack.stopping.set()
+        await asyncio.gather(*tasks)
+    return result, attack, time.perf_counter() - started
+
+
+def clear_gate_counters(redis_url: str, *patterns: str) -> None:
+    """Forget the counters of earlier runs (only keys matching the patterns, default the search gate's)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for pattern in patterns or (GATE_KEYS,):
+            keys = list(client.scan_iter(pattern, count=1000))
+            if keys:
+                client.delete(*keys)
+    finally:
+        client.close()
+
+
+def measure(args, url: str, driver: str) -> None:
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+        cur.execute("SELECT count(*), count(DISTINCT oracle_id) FROM card_catalog.card_versions")
+        printings, oracles = cur.fetchone()
+        cur.execute("SELECT card_version_id FROM card_catalog.card_versions ORDER BY random() LIMIT 5000")
+        ids = [str(row[0]) for row in cur.fetchall()]
+    conn.close()
+    print(f"catalog: {printings} printings, {oracles} oracle cards; load average {os.getloadavg()[0]:.2f}")
+
+    paths = [f"{CARDS}/{card_id}" for card_id in ids]
+    base_env = {**os.environ, "ENV": "dev", "DATABASE_URL": url, "REDIS_URL": args.redis_url, "LOG_LEVEL": "WARNING",
+                "LOG_TO_DATABASE": "false", "PYTHONPATH": str(ROOT)}
+    for name in list(base_env):
+        if name.startswith("SEARCH_"):
+            del base_env[name]
+    pool_size = Settings(**{"env": "dev", "database_url": url}).db_pool_max_size
+    tool = "wrk -t2" if driver == "wrk" else "python driver"
+    with tempfile.TemporaryDirectory() as tmp:
+        by_id = {"duration": args.duration, "connections": args.connections, "threads": 2,
+                 "workdir": Path(tmp), "driver": driver}
+        label = f"{tool} -c{args.connections} -d{args.duration:g}s"
+        for config, overrides in gate_configurations(pool_size).items():
+            env = {**base_env, **overrides}
+            search = Settings(env="dev", database_url=url, **{
+                "search": {key.removeprefix("SEARCH_").lower(): value for key, value in overrides.items()}}).search
+            print(f"[{config}: {describe(search)}]")
+            clear_gate_counters(args.redis_url)
+            port = free_port()
+            api = start_server("backend.main:app", port, env)
+            try:
+                wait_ready("backend.main:app", api, port)
+                api_base = f"http://127.0.0.1:{port}"
+                if not args.smoke:
+                    wrk(api_base, paths, **{**by_id, "duration": 3})   # warm the server and Postgres' cache
+                unloaded = wrk(api_base, paths, **by_id)
+                print(fmt("card by id, unloaded", unloaded, label))
+                loaded, attack, attack_seconds = asyncio.run(
+                    by_id_under_attack(api_base, paths, by_id, args.attackers, args.warmup))
+                print(fmt(f"card by id, {args.attackers} attackers", loaded, label))
+                ratio = loaded["rps"] / unloaded["rps"] if unloaded["rps"] else 0.0
+                print(f"card by id kept {ratio:.2f} of its unloaded throughput ({config})")
+                for line in attack.report(attack_seconds):
+                    print(line)
+            finally:
+                api.terminate()
+                api.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--printings", type=int, default=101_000, help="cards fed to the loader")
+    parser.add_argument("--duration", type=float, default=15, help="seconds per card-by-id run")
+    parser.add_argument("--connections", type=int, default=20, help="connections driving card by id")
+    parser.add_argument("--attackers", type=int, default=20, help="attacking clients (one address each)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of attack before card reads are measured")
+    parser.add_argument("--keep-db", action="store_true", help="reuse the bench database if it is already loaded")
+    parser.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto",
+                        help="card-by-id load generator (auto: wrk when installed)")
+    parser.add_argument("--server-url", help="Postgres server for the scratch database (default "
+                                             "BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+                        help="Redis for the search rate limit (only its automana:search:* keys are touched)")
+    parser.add_argument("--synthetic", action="store_true", help="generate the catalog from synthetic cards")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"a quick run: {SMOKE_PRINTINGS} synthetic printings, {SMOKE_DURATION:g}s runs, "
+                             "4 attackers, the Python driver, a database of its own")
+    args = parser.parse_args()
+    sources = [] if args.synthetic else [path for path in SOURCES if path.is_file()]
+    if args.smoke:
+        args.printings = min(args.printings, SMOKE_PRINTINGS)
+        args.duration = min(args.duration, SMOKE_DURATION)
+        args.connections, args.attackers, args.warmup = min(args.connections, 4), min(args.attackers, 4), 0.2
+        args.driver = "python" if args.driver == "auto" else args.driver
+        sources = []
+    elif not args.synthetic and len(sources) != len(SOURCES):
+        sys.exit("needs the Scryfall files in ../shared/data (or --synthetic, or --smoke)")
+    driver = args.driver
+    if driver == "auto":
+        driver = "wrk" if shutil.which("wrk") else "python"
+    elif driver == "wrk" and not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk), or use --driver python")
+    with catalog_database(args, sources, BENCH_DB) as url:
+        measure(args, url, driver)
+
+
+@contextlib.contextmanager
+def catalog_database(args, sources: list[Path], name: str) -> Iterator[str]:
+    """The bench catalog: >= args.printings printings in database `name` (its own per process with
+    --smoke), built unless --keep-db finds it loaded, dropped afterwards unless --keep-db."""
+    server = server_url(args.server_url)
+    bench_db = f"{name}_smoke_{os.getpid()}" if args.smoke else name
+    url = with_database(server, bench_db)
+    reuse = False
+    if args.keep_db:
+        try:
+            conn = psycopg2.connect(url)
+            with conn.cursor() as cur:
+                cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+                reuse = cur.fetchone()[0] >= int(args.printings * 0.99)
+            conn.close()
+        except psycopg2.Error:
+            reuse = False
+    try:
+        if not reuse:
+            create_database(server, bench_db)
+            migrate_database(url)
+            with tempfile.TemporaryDirectory() as tmp:
+                asyncio.run(build_catalog(url, args.printings, Path(tmp), sources))
+        yield url
+    finally:
+        if not args.keep_db:
+            drop_database(server, bench_db)
+
+if __name__ == "__main__":
+    main()
