@@ -53,12 +53,14 @@ class CollectionImportRepository(BaseRepository):
                                               schema_name="pg_temp")
 
     async def resolve(self, collection_id: uuid.UUID, currency: str, *, foil_covers_etched: bool) -> None:
-        await self.conn.execute("ANALYZE pg_temp.import_rows")   # plans over thousands of staged rows
-        for _, statement in RESOLUTION_ORDER:
-            await self.conn.execute(statement)
+        for method, statement in RESOLUTION_ORDER:
+            # A method runs only while some unresolved row carries what it matches on: most files are
+            # resolved whole by their first method, and the name matches are the costly ones.
+            pending = await self.conn.fetchrow(queries.pending_methods)
+            if pending[method]:
+                await self.conn.execute(statement)
         if foil_covers_etched:
             await self.conn.execute(queries.foil_as_etched)
-        await self.conn.execute(queries.check_finishes)
         await self.conn.execute(queries.take_sole_entry_defaults, collection_id)
         await self.conn.execute(queries.take_defaults, currency)
 
