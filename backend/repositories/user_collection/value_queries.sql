@@ -207,27 +207,36 @@ JOIN user_collection.collections c ON c.collection_id = s.collection_id
 ORDER BY s.collection_id
 
 -- name: movers
--- $1 collection, $2 currency, $3 sources, $4 multipliers, $5 start day: per entry, its value at the
--- start (its price that day, or its first price after) and now.
-SELECT e.entry_id, e.card_version_id AS card_id, v.name, v.set_code AS set, v.collector_number, e.finish,
-       e.condition, e.quantity,
-       round(e.quantity * ($4::text::jsonb ->> e.condition)::numeric
-             * COALESCE(at_start.price_cents, first_after.price_cents))::bigint AS start_value_cents,
-       {entry_value} AS end_value_cents
-FROM user_collection.entries e
-JOIN card_catalog.card_versions v ON v.card_version_id = e.card_version_id
-{price_join}
+-- $1 collection, $2 currency, $3 sources, $4 multipliers, $5 start day: per priced entry, its value at
+-- the start and now. The start price is the newest in the week up to the start day (one bounded scan
+-- of the observations), else the entry's first price after the start (looked up only for those).
+WITH priced AS MATERIALIZED (
+    SELECT e.entry_id, e.card_version_id, e.finish, e.condition, e.quantity, price.source_id,
+           price.price_cents AS end_price
+    FROM user_collection.entries e
+    {price_join}
+    WHERE e.collection_id = $1 AND price.price_cents IS NOT NULL
+), at_start AS (
+    SELECT DISTINCT ON (o.card_version_id, o.finish) o.card_version_id, o.finish, o.price_cents
+    FROM pricing.price_observations o
+    JOIN (SELECT DISTINCT card_version_id, finish, source_id FROM priced) k
+      ON o.card_version_id = k.card_version_id AND o.finish = k.finish AND o.source_id = k.source_id
+    WHERE o.condition = 'NM' AND o.currency = $2 AND o.price_type = 'market'
+      AND o.observed_on BETWEEN $5::date - 7 AND $5::date
+    ORDER BY o.card_version_id, o.finish, o.observed_on DESC
+)
+SELECT p.entry_id, p.card_version_id AS card_id, v.name, v.set_code AS set, v.collector_number, p.finish,
+       p.condition, p.quantity,
+       round(p.quantity * ($4::text::jsonb ->> p.condition)::numeric
+             * COALESCE(s.price_cents, first_after.price_cents))::bigint AS start_value_cents,
+       round(p.quantity * ($4::text::jsonb ->> p.condition)::numeric * p.end_price)::bigint AS end_value_cents
+FROM priced p
+JOIN card_catalog.card_versions v ON v.card_version_id = p.card_version_id
+LEFT JOIN at_start s ON s.card_version_id = p.card_version_id AND s.finish = p.finish
 LEFT JOIN LATERAL (
     SELECT o.price_cents FROM pricing.price_observations o
-    WHERE o.card_version_id = e.card_version_id AND o.source_id = price.source_id AND o.finish = e.finish
-      AND o.condition = 'NM' AND o.currency = $2 AND o.price_type = 'market' AND o.observed_on <= $5
-    ORDER BY o.observed_on DESC LIMIT 1
-) at_start ON true
-LEFT JOIN LATERAL (
-    SELECT o.price_cents FROM pricing.price_observations o
-    WHERE at_start.price_cents IS NULL
-      AND o.card_version_id = e.card_version_id AND o.source_id = price.source_id AND o.finish = e.finish
+    WHERE s.price_cents IS NULL
+      AND o.card_version_id = p.card_version_id AND o.source_id = p.source_id AND o.finish = p.finish
       AND o.condition = 'NM' AND o.currency = $2 AND o.price_type = 'market' AND o.observed_on > $5
     ORDER BY o.observed_on LIMIT 1
 ) first_after ON true
-WHERE e.collection_id = $1 AND price.price_cents IS NOT NULL
