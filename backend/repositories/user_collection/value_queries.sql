@@ -6,15 +6,17 @@
 -- order of preference) and multipliers (jsonb condition -> factor); the repository fills them.
 
 -- name: price_join_fragment
-LEFT JOIN LATERAL (
-    SELECT lp.price_cents, lp.observed_on, lp.source_id
+-- One set-based pass over the current prices of the entries {scope} selects (a predicate on entries
+-- `x`): the planner joins them by hash or by index as their number says, instead of one probe each.
+LEFT JOIN (
+    SELECT DISTINCT ON (lp.card_version_id, lp.finish) lp.card_version_id, lp.finish, lp.price_cents,
+           lp.observed_on, lp.source_id
     FROM pricing.latest_prices lp
     JOIN pricing.price_sources ps ON ps.source_id = lp.source_id
-    WHERE lp.card_version_id = e.card_version_id AND lp.finish = e.finish AND lp.condition = 'NM'
-      AND lp.currency = {cur} AND lp.price_type = 'market' AND ps.code = ANY({src}::text[])
-    ORDER BY array_position({src}::text[], ps.code)
-    LIMIT 1
-) price ON true
+    WHERE lp.condition = 'NM' AND lp.currency = {cur} AND lp.price_type = 'market' AND ps.code = ANY({src}::text[])
+      AND lp.card_version_id IN (SELECT x.card_version_id FROM user_collection.entries x WHERE {scope})
+    ORDER BY lp.card_version_id, lp.finish, array_position({src}::text[], ps.code)
+) price ON price.card_version_id = e.card_version_id AND price.finish = e.finish
 
 -- name: unit_value_fragment
 round(({mult}::text::jsonb ->> e.condition)::numeric * price.price_cents)::bigint
@@ -82,7 +84,17 @@ WHERE e.collection_id = $1
 SELECT c.collection_id, COALESCE(sum({entry_value}), 0)::bigint AS value_cents
 FROM user_collection.collections c
 JOIN user_collection.entries e ON e.collection_id = c.collection_id
-{price_join}
+LEFT JOIN (
+    SELECT DISTINCT ON (lp.card_version_id, lp.finish, lp.currency) lp.card_version_id, lp.finish, lp.currency,
+           lp.price_cents
+    FROM pricing.latest_prices lp
+    JOIN pricing.price_sources ps ON ps.source_id = lp.source_id
+    WHERE lp.condition = 'NM' AND lp.currency IN ('USD', 'EUR') AND lp.price_type = 'market'
+      AND ps.code = ANY($2::text[])
+      AND lp.card_version_id IN (SELECT x.card_version_id FROM user_collection.entries x
+                                 WHERE x.collection_id = ANY($1::uuid[]))
+    ORDER BY lp.card_version_id, lp.finish, lp.currency, array_position($2::text[], ps.code)
+) price ON price.card_version_id = e.card_version_id AND price.finish = e.finish AND price.currency = c.currency
 WHERE c.collection_id = ANY($1::uuid[])
 GROUP BY c.collection_id
 
@@ -240,3 +252,8 @@ LEFT JOIN LATERAL (
       AND o.condition = 'NM' AND o.currency = $2 AND o.price_type = 'market' AND o.observed_on > $5
     ORDER BY o.observed_on LIMIT 1
 ) first_after ON true
+
+-- name: serial_plans
+-- For this transaction: no parallel workers. A collection's statements are many small joins; an API
+-- serves many at once, and each worker would build the same hash tables again.
+SELECT set_config('max_parallel_workers_per_gather', '0', true)
