@@ -134,6 +134,10 @@ class CompiledQuery:
     # Set when no term looks at printings: the condition (with the extras default) on `o` alone;
     # each card is then shown by its preferred English printing, found by one index probe.
     oracle_where: str | None = None
+    # ORDER BY choosing which printing stands for a card (`prefer:`); None: the default preference.
+    preference_sql: str | None = None
+    # A tighter statement timeout for this search (set when it runs regular expressions).
+    statement_timeout_ms: int | None = None
 
 
 class StatementTimedOut(Exception):

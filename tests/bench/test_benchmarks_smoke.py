@@ -124,3 +124,12 @@ def test_collection_smoke(postgres_server_url):
             "entries page q=t:creature")),
     ])
     assert databases_named(postgres_server_url, f"automana_bench_collection_smoke_{pid}") == []
+
+
+def test_search_language_smoke(postgres_server_url):
+    out, pid = run_bench("search_language.py", "--smoke", "--server-url", postgres_server_url)
+    figures = rf"p50 +{NUMBER} ms +p95 +{NUMBER} ms +n \d+"
+    assert_lines(out, [r"^catalog: \d+ printings", rf"^random \(before: sort every match\) +{figures}",
+                       rf"^random +{figures}", rf"^fuzzy named \(typos\) +{figures}", rf"^autocomplete .*{figures}",
+                       rf"^search t:creature c:g +{figures}", rf"^regex o:/\^{{T}}:/ +{figures}"])
+    assert databases_named(postgres_server_url, f"search_language_smoke_{pid}") == []

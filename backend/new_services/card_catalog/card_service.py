@@ -5,20 +5,25 @@ it in the envelope without re-encoding); list endpoints return summary dicts.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from typing import Any
+
+import asyncpg
 
 from backend.core.settings import Settings
 from backend.new_services.card_catalog.catalog_load.batches import Batch
 from backend.new_services.card_catalog.catalog_load.normalize import CardRejected, NormalizedCard, normalize_card
 from backend.new_services.card_catalog.catalog_load.writer import load_context, write_isolating
+from backend.new_services.card_catalog.name_matching import Candidate, closest, exact_normalised, popularity
 from backend.new_services.card_catalog.search.ast import Term
 from backend.new_services.card_catalog.search.compiler import compile_query, normalize_name
+from backend.new_services.card_catalog.search.parser import QuerySyntaxError
 from backend.new_services.card_catalog.search.vocabulary import LANGUAGES
 from backend.new_services.service_manager import service
 from backend.repositories.card_catalog.card_repository import CardRepository
-from backend.repositories.kit import StatementTimedOut, escape_like
+from backend.repositories.kit import CompiledQuery, StatementTimedOut, escape_like
 from backend.request_handling.errors import (BadRequestError, NotFoundError, ServiceUnavailableError,
                                              UnprocessableError)
 from backend.schemas.card_catalog.card import MAX_BATCH_IDENTIFIERS, MAX_BULK_CARDS
@@ -64,6 +69,29 @@ def _search_timeout(exc: StatementTimedOut) -> ServiceUnavailableError:
         details={"limit_ms": exc.limit_ms})
 
 
+def _time_limit_ms(compiled: CompiledQuery, settings: Settings) -> int:
+    """The search's statement timeout: the configured one, tighter when it runs regular expressions."""
+    if compiled.statement_timeout_ms is None:
+        return settings.search.statement_timeout_ms
+    return min(settings.search.statement_timeout_ms, compiled.statement_timeout_ms)
+
+
+@contextlib.asynccontextmanager
+async def _search_refusals(compiled: CompiledQuery, q: str | None):
+    """What Postgres says of a search, as the caller's answer: a regular expression it refuses, or one
+    that runs past the regex time bound, is the caller's error (400 naming it); any other search
+    stopped by its time limit is a 503 search_timeout."""
+    try:
+        yield
+    except asyncpg.InvalidRegularExpressionError as exc:
+        raise QuerySyntaxError(f"invalid regular expression: {exc}", term=q or "", position=0) from None
+    except StatementTimedOut as exc:
+        if compiled.statement_timeout_ms is not None and exc.limit_ms <= compiled.statement_timeout_ms:
+            raise QuerySyntaxError(f"the regular expression took longer than {exc.limit_ms} ms; "
+                                   "make it more specific", term=q or "", position=0) from None
+        raise _search_timeout(exc) from None
+
+
 @service("card_catalog.card.search", repositories=["card"])
 async def search_cards(*, card_repository: CardRepository, settings: Settings, q: str | None = None,
                        limit: int = 50, offset: int = 0, include_extras: bool = False,
@@ -72,20 +100,16 @@ async def search_cards(*, card_repository: CardRepository, settings: Settings, q
     if include_extras:
         extra += (Term("include", ":", "extras", -1, "include_extras=true", "include_extras"),)
     compiled = compile_query(q or "", extra_terms=extra)
-    try:
+    async with _search_refusals(compiled, q):
         return await card_repository.search(compiled, limit=limit, offset=offset,
-                                             time_limit_ms=settings.search.statement_timeout_ms)
-    except StatementTimedOut as exc:
-        raise _search_timeout(exc) from None
+                                             time_limit_ms=_time_limit_ms(compiled, settings))
 
 
 @service("card_catalog.card.random", repositories=["card"])
 async def random_card(*, card_repository: CardRepository, settings: Settings, q: str | None = None) -> str:
     compiled = compile_query(q or "")
-    try:
-        card_id = await card_repository.random_id(compiled, time_limit_ms=settings.search.statement_timeout_ms)
-    except StatementTimedOut as exc:
-        raise _search_timeout(exc) from None
+    async with _search_refusals(compiled, q):
+        card_id = await card_repository.random_id(compiled, time_limit_ms=_time_limit_ms(compiled, settings))
     if card_id is None:
         raise NotFoundError("no card matches the query", details={"q": q})
     return await card_repository.card_json(card_id)
@@ -126,30 +150,42 @@ async def _exact_oracle(card_repository: CardRepository, name: str) -> uuid.UUID
 
 
 async def _fuzzy_oracle(card_repository: CardRepository, name: str) -> uuid.UUID:
+    """The card a typed name means: the same name (any face, any word order, punctuation and case
+    ignored); else the only name holding every typed word; else the closest spelling (a swap of two
+    letters is one edit; ties go to the more-played card); else a clearly closest name containing
+    the words; else 404 (ambiguous with candidates when several fit equally)."""
     normalized = normalize_name(name)
     if not normalized:
         raise BadRequestError("the fuzzy name has no letters or digits", details={"fuzzy": name})
     pattern = "%" + "%".join(escape_like(word) for word in normalized.split()) + "%"
-    candidates = await card_repository.fuzzy_candidates(normalized, pattern)
+    rows = await card_repository.fuzzy_candidates(normalized, pattern)
     # Real cards before tokens and other extras of the same name.
-    pool = [c for c in candidates if not c["is_extra"]] or candidates
-    for candidate in pool:
-        if normalize_name(candidate["name"]) == normalized:
-            return candidate["oracle_id"]
-    containing = [c for c in pool if c["contains_all"]]
+    pool = [r for r in rows if not r["is_extra"]] or rows
+    candidates = {r["oracle_id"]: Candidate(r["oracle_id"], r["name"], r["is_extra"], r["edhrec_rank"],
+                                            r["latest_release"]) for r in pool}
+    same = [c for c in candidates.values() if exact_normalised(normalized, c.name)]
+    if same:
+        return min(same, key=popularity).oracle_id
+    containing = [r for r in pool if r["contains_all"]]
+    if len({r["name"] for r in containing}) == 1:
+        return containing[0]["oracle_id"]
+    close, _ = closest(normalized, list(candidates.values()))
+    if close:
+        return close[0].oracle_id
     if containing:
         best = max(containing, key=lambda c: c["score"])
         rivals = [c for c in containing if c["name"] != best["name"]]
         # Several names contain the words: the closest wins only when clearly closer.
-        if not rivals or best["score"] - max(c["score"] for c in rivals) >= FUZZY_CLEAR_LEAD:
+        if best["score"] - max(c["score"] for c in rivals) >= FUZZY_CLEAR_LEAD:
             return best["oracle_id"]
-        raise _ambiguous(name, sorted({c["name"] for c in containing}))
+        ranked = sorted(containing, key=lambda c: popularity(candidates[c["oracle_id"]]))
+        raise _ambiguous(name, list(dict.fromkeys(c["name"] for c in ranked)))
     if pool:
         best = pool[0]
         close = [c for c in pool[1:] if best["score"] - c["score"] < FUZZY_CLEAR_LEAD and c["name"] != best["name"]]
         if not close:
             return best["oracle_id"]
-        raise _ambiguous(name, [best["name"], *sorted({c["name"] for c in close})])
+        raise _ambiguous(name, [best["name"], *dict.fromkeys(c["name"] for c in close)])
     raise NotFoundError(f"no card named like {name!r}", details={"fuzzy": name})
 
 
@@ -160,12 +196,14 @@ def _ambiguous(name: str, candidates: list[str]) -> NotFoundError:
 
 @service("card_catalog.card.autocomplete", repositories=["card"], scope="autocommit")
 async def autocomplete(*, card_repository: CardRepository, q: str, include_extras: bool = False) -> list[str]:
-    """Up to 20 names: prefix matches, then later-word matches, then close spellings. Each tier
-    runs only when the earlier ones left room, so the common case is one index range scan."""
+    """Up to 20 names, as Scryfall ranks them: names beginning with the text (spaces, punctuation and
+    case ignored; shortest, then most played, first), then names with a later word beginning with
+    it, then close spellings. Each tier runs only when the earlier ones left room, so the common
+    case is one index range scan. Fewer than 2 letters or digits: an empty list."""
     normalized = normalize_name(q)
     if len(normalized) < AUTOCOMPLETE_MIN_LENGTH:
         return []
-    names = await card_repository.autocomplete_prefix(normalized, include_extras)
+    names = await card_repository.autocomplete_prefix(normalized.replace(" ", ""), include_extras)
     if len(names) < AUTOCOMPLETE_LIMIT:
         names += await card_repository.autocomplete_word_start(escape_like(normalized), include_extras)
     if len(dict.fromkeys(names)) < AUTOCOMPLETE_LIMIT and len(normalized) >= AUTOCOMPLETE_FUZZY_MIN_LENGTH:

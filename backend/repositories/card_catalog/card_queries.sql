@@ -109,6 +109,22 @@ WITH matched AS MATERIALIZED (
 )
 SELECT card_version_id FROM matched ORDER BY random() LIMIT 1
 
+-- name: random_oracle_id
+-- A uniformly random oracle card among those matching {where} (a condition on `o` alone): count
+-- them, then skip a random number of them. Both passes read only oracle rows (~30k, often from a
+-- covering index), never printings, and nothing is sorted or stored.
+SELECT o.oracle_id FROM card_catalog.oracle_cards o WHERE {where}
+OFFSET floor(random() * (SELECT count(*) FROM card_catalog.oracle_cards o WHERE {where}))::bigint
+LIMIT 1
+
+-- name: preferred_english_printing
+-- $1 oracle_id: the printing a card-level search shows for it (as search_page_oracle does).
+SELECT p.card_version_id
+FROM card_catalog.card_versions p
+WHERE p.oracle_id = $1 AND p.lang = 'en'
+ORDER BY p.is_paper DESC, p.released_at DESC NULLS LAST, p.card_version_id
+LIMIT 1
+
 -- name: oracle_ids_by_exact_name
 -- $1 lower-case name: oracle cards whose name or face name is exactly it; non-extras first.
 SELECT o.oracle_id, o.name, o.is_extra
@@ -128,21 +144,31 @@ ORDER BY {preference}
 LIMIT 1
 
 -- name: fuzzy_name_candidates
--- $1 normalised name. Every word of the query as a substring, then closest by trigram similarity.
-SELECT o.oracle_id, o.name, o.is_extra, similarity(o.name_norm, $1) AS score,
-       (o.name_norm LIKE $2) AS contains_all
-FROM card_catalog.oracle_cards o
-WHERE o.name_norm LIKE $2 OR o.name_norm % $1
-ORDER BY o.is_extra, (o.name_norm LIKE $2) DESC, similarity(o.name_norm, $1) DESC, o.name
-LIMIT 20
+-- $1 normalised name, $2 LIKE pattern of its words in order: names holding every word, and names
+-- close by trigram similarity (the GIN index serves both); with what breaks ties among equally
+-- close names (EDHREC rank, most recent printing).
+SELECT c.*, (SELECT max(p.released_at) FROM card_catalog.card_versions p WHERE p.oracle_id = c.oracle_id)
+            AS latest_release
+FROM (
+    SELECT o.oracle_id, o.name, o.is_extra, o.edhrec_rank, similarity(o.name_norm, $1) AS score,
+           (o.name_norm LIKE $2) AS contains_all
+    FROM card_catalog.oracle_cards o
+    WHERE o.name_norm LIKE $2 OR o.name_norm % $1
+    ORDER BY o.is_extra, (o.name_norm LIKE $2) DESC, similarity(o.name_norm, $1) DESC, o.name
+    LIMIT 50
+) AS c
+ORDER BY c.is_extra, c.contains_all DESC, c.score DESC, c.name
 
 -- name: autocomplete_prefix
--- $1 normalised prefix, $2 include extras: names starting with it, shortest first. The range on
--- text_pattern_ops stays an index scan even in a generic plan (LIKE 'x%' with a parameter may not).
+-- $1 normalised prefix without spaces, $2 include extras: names starting with it (spaces and
+-- punctuation ignored), shortest first, then the most played. The range on text_pattern_ops stays
+-- an index scan even in a generic plan (LIKE 'x%' with a parameter may not).
 SELECT o.name
 FROM card_catalog.oracle_cards o
-WHERE o.name_norm ~>=~ $1 AND o.name_norm ~<~ ($1 || chr(1114111)) AND ($2 OR NOT o.is_extra)
-ORDER BY length(o.name), o.name
+WHERE card_catalog.compact_name(o.name_norm) ~>=~ $1
+  AND card_catalog.compact_name(o.name_norm) ~<~ ($1 || chr(1114111))
+  AND ($2 OR NOT o.is_extra)
+ORDER BY length(o.name), o.edhrec_rank NULLS LAST, o.name
 LIMIT 20
 
 -- name: autocomplete_word_start
@@ -150,7 +176,7 @@ LIMIT 20
 SELECT o.name
 FROM card_catalog.oracle_cards o
 WHERE o.name_norm LIKE '% ' || $1 || '%' AND ($2 OR NOT o.is_extra)
-ORDER BY length(o.name), o.name
+ORDER BY length(o.name), o.edhrec_rank NULLS LAST, o.name
 LIMIT 20
 
 -- name: autocomplete_similar
@@ -158,7 +184,7 @@ LIMIT 20
 SELECT o.name
 FROM card_catalog.oracle_cards o
 WHERE o.name_norm % $1 AND ($2 OR NOT o.is_extra)
-ORDER BY similarity(o.name_norm, $1) DESC, o.name
+ORDER BY similarity(o.name_norm, $1) DESC, o.edhrec_rank NULLS LAST, o.name
 LIMIT 20
 
 -- name: card_id_by_number

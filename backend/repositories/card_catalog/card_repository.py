@@ -50,8 +50,16 @@ def _match_from(compiled: CompiledQuery) -> str:
     return queries.from_fragment if compiled.uses_sets else queries.from_printings_fragment
 
 
-def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) -> str:
+def _distinct(compiled: CompiledQuery) -> tuple[str, str]:
+    """DISTINCT ON clause and its ORDER BY; `prefer:` swaps in its own choice of printing."""
     distinct, distinct_order = _DISTINCT[compiled.options.unique]
+    if compiled.preference_sql and distinct_order:
+        distinct_order = distinct_order.replace(queries.preference_fragment, compiled.preference_sql)
+    return distinct, distinct_order
+
+
+def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) -> str:
+    distinct, distinct_order = _distinct(compiled)
     direction = "DESC" if compiled.options.descending else "ASC"
     order = f"sort_key {direction} NULLS LAST, sort_name, sort_set, sort_cn NULLS LAST, sort_cn_text"
     page_order = ("page.sort_key " + direction + " NULLS LAST, page.sort_name, page.sort_set, "
@@ -86,11 +94,22 @@ class CardRepository(BaseRepository):
         return [summary_from_row(row) for row in rows], total
 
     async def random_id(self, compiled: CompiledQuery, *, time_limit_ms: int) -> uuid.UUID | None:
-        distinct, distinct_order = _DISTINCT[compiled.options.unique]
-        sql = _compose(queries.random_card_id, match_from=_match_from(compiled), distinct=distinct,
-                       distinct_order=distinct_order, where=compiled.where)
+        """A uniformly random matching card. Card-level conditions pick an oracle card (count, then
+        one random offset over the narrow oracle rows) and show its preferred printing."""
         async with time_limited(self.conn, time_limit_ms):
             await self.conn.execute(queries.custom_plans)
+            if compiled.oracle_where is not None:
+                sql = _compose(queries.random_oracle_id, where=compiled.oracle_where)
+                oracle_id = await self.conn.fetchval(sql, *compiled.params)
+                if oracle_id is None:
+                    return None
+                card_id = await self.conn.fetchval(queries.preferred_english_printing, oracle_id)
+                if card_id is not None:
+                    return card_id
+                # A card with no English printing (rare): draw again among printings, as a search would.
+            distinct, distinct_order = _distinct(compiled)
+            sql = _compose(queries.random_card_id, match_from=_match_from(compiled), distinct=distinct,
+                           distinct_order=distinct_order, where=compiled.where)
             return await self.conn.fetchval(sql, *compiled.params)
 
     async def oracle_cards_named(self, lowered_name: str) -> list[dict]:

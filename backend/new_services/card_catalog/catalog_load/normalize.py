@@ -209,7 +209,8 @@ def normalize_card(card: Any, source_hash: str | None = None, raw: bytes | None 
         card.digital is True, card.booster is True, card.oversized is True, layout, card.image_status,
         _json(image_uris) if image_uris is not None else None, print_faces, card.multiverse_ids or [],
         card.mtgo_id, card.mtgo_foil_id, card.arena_id, card.tcgplayer_id, card.tcgplayer_etched_id,
-        card.cardmarket_id, card.scryfall_uri,
+        card.cardmarket_id, card.scryfall_uri, card.watermark, card.highres_image is True,
+        card.story_spotlight is True, _preview_date(card.preview), _preview_source(card.preview), card.penny_rank,
         prices.get("usd"), prices.get("usd_foil"), prices.get("usd_etched"), prices.get("eur"),
         prices.get("eur_foil"), prices.get("tix"),
     )
@@ -231,6 +232,22 @@ def normalize_card(card: Any, source_hash: str | None = None, raw: bytes | None 
 
 
 _NO_FACE = ScryfallFace()
+
+
+def _preview_date(preview: dict | None) -> dt.date | None:
+    """`preview.previewed_at` as a date; anything else (absent, malformed) as None."""
+    value = preview.get("previewed_at") if isinstance(preview, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _preview_source(preview: dict | None) -> str | None:
+    value = preview.get("source") if isinstance(preview, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def normalize_set(obj: dict) -> tuple:

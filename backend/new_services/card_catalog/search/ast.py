@@ -15,6 +15,7 @@ class Term:
     position: int          # offset of the term in the query text (0-based)
     text: str              # the term as written, for error messages
     written_keyword: str = ""  # the alias the user typed (t, type, ...)
+    regex: bool = False        # the value was written /between slashes/: a regular expression
 
 
 @dataclass(frozen=True)

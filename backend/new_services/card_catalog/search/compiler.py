@@ -12,10 +12,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from backend.new_services.card_catalog.search.ast import And, Node, Not, Term
+from backend.new_services.card_catalog.search.extended_terms import ExtendedTerms
+from backend.new_services.card_catalog.search.flags import IS_CONDITIONS, LAND_ALIASES, RULES_WITH_TILDE
 from backend.new_services.card_catalog.search.parser import QuerySyntaxError, parse_query
+from backend.new_services.card_catalog.search.regex import RegexRefused, to_postgres
 from backend.new_services.card_catalog.search.vocabulary import (
-    ALL_COLORS, COLOR_BITS, COLOR_NAMES, DIRECTIONS, DISPLAY_KEYWORDS, EXTRA_TYPES, FORMATS,
-    INCLUDE_VALUES, IS_FLAGS, KEYWORD_ALIASES, LANGUAGES, ORDER_KEYS, RARITY_RANKS, UNIQUE_MODES,
+    ALL_COLORS, COLOR_BITS, COLOR_NAMES, DIRECTIONS, DISPLAY_KEYWORDS, DISPLAY_VALUES, EXTRA_TYPES, FORMATS,
+    INCLUDE_VALUES, KEYWORD_ALIASES, LANGUAGES, ORDER_KEYS, PREFER_VALUES, PROMO_TYPES, RARITY_RANKS,
+    UNIQUE_MODES,
 )
 from backend.repositories.kit import CompiledQuery, SearchOptions, escape_like
 
@@ -30,36 +34,11 @@ PRICE_COLUMNS = {
     "eur": "COALESCE(v.price_eur, v.price_eur_foil)",
     "tix": "v.price_tix",
 }
-_FRONT_TYPE = "split_part(o.type_lower, ' // ', 1)"
-IS_CONDITIONS = {
-    "foil": "'foil' = ANY(v.finishes)",
-    "nonfoil": "'nonfoil' = ANY(v.finishes)",
-    "etched": "'etched' = ANY(v.finishes)",
-    "promo": "v.promo",
-    "digital": "v.digital",
-    "reprint": "v.reprint",
-    # Layouts are the same on every printing of a card: tested on the oracle card.
-    "dfc": "o.layout IN ('transform', 'modal_dfc', 'double_faced_token', 'reversible_card')",
-    "split": "o.layout = 'split'",
-    "transform": "o.layout = 'transform'",
-    "mdfc": "o.layout = 'modal_dfc'",
-    "flip": "o.layout = 'flip'",
-    "meld": "o.layout = 'meld'",
-    "adventure": "o.layout = 'adventure'",
-    "token": "o.layout IN ('token', 'double_faced_token')",
-    "extra": "o.is_extra",
-    "full": "v.full_art",
-    "fullart": "v.full_art",
-    "reserved": "o.reserved",
-    # Castable: a card type other than land on the front face, and not an extra object.
-    "spell": (f"(NOT o.is_extra AND {_FRONT_TYPE} !~ '\\mland\\M' AND "
-              f"{_FRONT_TYPE} ~ '\\m(artifact|battle|creature|enchantment|instant|kindred|planeswalker|sorcery|tribal)\\M')"),
-    "permanent": (f"(NOT o.is_extra AND "
-                  f"{_FRONT_TYPE} ~ '\\m(artifact|battle|creature|enchantment|land|planeswalker)\\M')"),
-    "vanilla": "(o.type_lower ~ '\\mcreature\\M' AND COALESCE(o.search_text, '') = '' AND NOT o.is_extra)",
-    "commander": ("(NOT o.is_extra AND ((" + _FRONT_TYPE + " ~ '\\mlegendary\\M' AND " + _FRONT_TYPE
-                  + " ~ '\\mcreature\\M') OR o.search_text LIKE '%can be your commander%'))"),
-}
+# Regular expressions run under this statement timeout (ms): a pathological one costs at most this.
+REGEX_STATEMENT_TIMEOUT_MS = 3000
+# Scryfall's colour order: white, blue, black, red, green, then multicolour, then colourless.
+_COLOR_ORDER = ("CASE o.color_mask WHEN 1 THEN 1 WHEN 2 THEN 2 WHEN 4 THEN 3 WHEN 8 THEN 4 WHEN 16 THEN 5 "
+                "WHEN 0 THEN 7 ELSE 6 END")
 ORDER_SQL = {
     "name": "o.name",
     "set": "v.set_code",
@@ -71,6 +50,23 @@ ORDER_SQL = {
     "cmc": "o.cmc",
     "power": "o.powers[1]",
     "toughness": "o.toughnesses[1]",
+    "color": _COLOR_ORDER,
+    "edhrec": "o.edhrec_rank",
+    "artist": "v.artist",
+    # A set review's order: colour groups (lands last), then name.
+    "review": f"({_COLOR_ORDER} + CASE WHEN o.type_lower ~ '\\mland\\M' THEN 10 ELSE 0 END)",
+    "spoiled": "COALESCE(v.previewed_at, v.released_at)",
+    "penny": "v.penny_rank",
+}
+# Order keys read printing columns the oracle-level search path does not carry.
+PRINTING_ORDER_KEYS = frozenset({"artist", "spoiled", "penny"})
+# prefer: value -> which printing stands for a card (ORDER BY of DISTINCT ON).
+PREFERENCES = {
+    "oldest": "v.released_at ASC NULLS LAST, v.is_paper DESC, (v.lang = 'en') DESC, v.card_version_id",
+    "newest": "v.released_at DESC NULLS LAST, v.is_paper DESC, (v.lang = 'en') DESC, v.card_version_id",
+    "promo": "v.promo DESC, v.is_paper DESC, v.released_at DESC NULLS LAST, v.card_version_id",
+    **{f"{currency}-{end}": f"{column} {'ASC' if end == 'low' else 'DESC'} NULLS LAST, v.card_version_id"
+       for currency, column in PRICE_COLUMNS.items() for end in ("low", "high")},
 }
 # Scryfall's "auto" direction: newest first for release dates, ascending otherwise.
 AUTO_DESCENDING = frozenset({"released"})
@@ -86,7 +82,7 @@ def normalize_name(value: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9æœ]+", " ", folded).split())
 
 
-class _Compiler:
+class _Compiler(ExtendedTerms):
     def __init__(self, first_param: int):
         self.params: list = []
         self.first_param = first_param
@@ -94,6 +90,8 @@ class _Compiler:
         self.extra_type_requested = False
         self.uses_sets = False
         self.printing_level = False
+        self.uses_regex = False
+        self.preference: str | None = None
 
     def term_sql(self, t: Term) -> str:
         sql = getattr(self, f"term_{t.keyword}")(t)
@@ -131,10 +129,19 @@ class _Compiler:
     def display(self, term: Term) -> None:
         value = term.value.lower()
         allowed = {"unique": UNIQUE_MODES, "order": ORDER_KEYS, "direction": DIRECTIONS,
-                   "include": INCLUDE_VALUES}[term.keyword]
+                   "include": INCLUDE_VALUES, "prefer": PREFER_VALUES, "display": DISPLAY_VALUES}[term.keyword]
         if value not in allowed:
             raise self.error(term, f"{term.written_keyword}: expects one of {', '.join(sorted(allowed))}")
-        if term.keyword == "unique":
+        if term.keyword == "display":
+            return  # how a client lays results out: nothing to do here
+        if term.keyword == "prefer":
+            self.preference = None if value == "default" else PREFERENCES[value]
+        elif term.keyword == "include" and value == "multilingual":
+            self.options.has_lang_term = True
+            self.options.any_language = True
+        elif term.keyword == "include" and value == "variations":
+            pass  # variation printings are never hidden here
+        elif term.keyword == "unique":
             self.options.unique = value
         elif term.keyword == "order":
             self.options.order = value
@@ -151,7 +158,19 @@ class _Compiler:
     def term(self, t: Term) -> str:
         return self.term_sql(t)
 
+    def regex(self, t: Term, column: str) -> str:
+        """`column ~ translated regex`; refused regexes are a 400 naming the expression."""
+        try:
+            pattern = to_postgres(t.value)
+        except RegexRefused as exc:
+            raise self.error(t, f"regular expression /{t.value}/: {exc}") from None
+        self.uses_regex = True
+        condition = f"{column} ~ {self.param(pattern, 'text')}"
+        return condition if t.operator != "!=" else f"NOT COALESCE({condition}, false)"
+
     def term_name(self, t: Term) -> str:
+        if t.regex:
+            return self.regex(t, "o.name")
         normalized = normalize_name(t.value)
         if not normalized:
             return "true"  # punctuation only: constrains nothing
@@ -161,17 +180,38 @@ class _Compiler:
         return f"o.face_names @> ARRAY[{self.param(t.value.strip().lower(), 'text')}]"
 
     def term_type(self, t: Term) -> str:
+        if t.regex:
+            return self.regex(t, "o.type_lower")
         value = t.value.lower()
         if value in EXTRA_TYPES:
             self.extra_type_requested = True
         return f"o.type_lower LIKE {self.param('%' + escape_like(value) + '%', 'text')}"
 
     def term_oracle(self, t: Term) -> str:
+        """Rules text without reminder text. The trigram index on the full text finds candidates
+        (whatever matches rules_text matches search_text, see migration 0100); rules_text decides."""
+        if t.regex:
+            return self.regex(t, RULES_WITH_TILDE)
         value = t.value.lower()
         if "~" in value:
-            # `~` stands for the card's own name.
+            # `~` stands for the card's own name: the name is written `~` in the searched text.
+            prefilter = self.param("%" + escape_like(value).replace("~", "%") + "%", "text")
             pattern = self.param("%" + escape_like(value) + "%", "text")
-            return f"o.search_text LIKE replace({pattern}, '~', lower(o.name))"
+            return f"(o.search_text LIKE {prefilter} AND {RULES_WITH_TILDE} LIKE {pattern})"
+        pattern = self.param("%" + escape_like(value) + "%", "text")
+        return f"(o.search_text LIKE {pattern} AND o.rules_text LIKE {pattern})"
+
+    def term_fulloracle(self, t: Term) -> str:
+        """The full Oracle text, reminder text included."""
+        full_with_tilde = ("replace(replace(o.search_text, lower(split_part(o.name, ' // ', 1)), '~'), "
+                           "lower(split_part(o.name, ' // ', 2)), '~')")
+        if t.regex:
+            return self.regex(t, full_with_tilde)
+        value = t.value.lower()
+        if "~" in value:
+            prefilter = self.param("%" + escape_like(value).replace("~", "%") + "%", "text")
+            pattern = self.param("%" + escape_like(value) + "%", "text")
+            return f"(o.search_text LIKE {prefilter} AND {full_with_tilde} LIKE {pattern})"
         return f"o.search_text LIKE {self.param('%' + escape_like(value) + '%', 'text')}"
 
     def term_fulltext(self, t: Term) -> str:
@@ -184,6 +224,8 @@ class _Compiler:
         return f"lower(v.artist) LIKE {self.param('%' + escape_like(t.value.lower()) + '%', 'text')}"
 
     def term_flavor(self, t: Term) -> str:
+        if t.regex:
+            return self.regex(t, "v.flavor_text")
         return f"v.flavor_text ILIKE {self.param('%' + escape_like(t.value) + '%', 'text')}"
 
     def term_color(self, t: Term) -> str:
@@ -335,12 +377,17 @@ class _Compiler:
         return self._legality(t, ("restricted",))
 
     def term_is(self, t: Term) -> str:
-        flag = t.value.lower()
-        if flag not in IS_FLAGS:
-            raise self.error(t, f"unknown {t.written_keyword}: value {t.value!r}")
+        flag = LAND_ALIASES.get(t.value.lower(), t.value.lower())
+        if flag in IS_CONDITIONS:
+            condition = IS_CONDITIONS[flag]
+        elif flag in PROMO_TYPES:
+            condition = f"v.promo_types @> ARRAY[{self.param(flag, 'text')}]"
+        else:
+            raise self.error(t, f"unknown {t.written_keyword}: value {t.value!r} (see docs/search.md for the list)")
         if flag in ("token", "extra"):
             self.extra_type_requested = True
-        condition = IS_CONDITIONS[flag]
+        if re.search(r"\bs\.", condition):
+            self.uses_sets = True
         return condition if t.keyword == "is" else f"NOT COALESCE({condition}, false)"
 
     term_not = term_is
@@ -403,7 +450,11 @@ def compile_query(query: str | Node, *, first_param: int = 1, extra_terms: tuple
     language = [] if options.has_lang_term else ["v.lang = 'en'"]
     where = " AND ".join([condition, *extras, *language])
     oracle_where = None
-    if not compiler.printing_level and not options.has_lang_term and options.unique == "cards":
+    printing_level = (compiler.printing_level or compiler.preference is not None
+                      or options.order in PRINTING_ORDER_KEYS)
+    if not printing_level and not options.has_lang_term and options.unique == "cards":
         oracle_where = " AND ".join([condition, *extras])
     return CompiledQuery(where=where, params=compiler.params, options=options, order_sql=ORDER_SQL[options.order],
-                         uses_sets=compiler.uses_sets, oracle_where=oracle_where)
+                         uses_sets=compiler.uses_sets, oracle_where=oracle_where,
+                         preference_sql=compiler.preference,
+                         statement_timeout_ms=REGEX_STATEMENT_TIMEOUT_MS if compiler.uses_regex else None)

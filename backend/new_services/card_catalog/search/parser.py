@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 
 from backend.new_services.card_catalog.search.ast import And, Node, Not, Or, Term
-from backend.new_services.card_catalog.search.vocabulary import KEYWORD_ALIASES, KEYWORD_OPERATORS
+from backend.new_services.card_catalog.search.vocabulary import (
+    KEYWORD_ALIASES, KEYWORD_OPERATORS, REFUSED_KEYWORDS, REGEX_KEYWORDS,
+)
 from backend.request_handling.errors import BadRequestError
 
 MAX_QUERY_LENGTH = 1000
@@ -20,6 +22,9 @@ MAX_DEPTH = 32
 # index, so long lists of them make a short query text scan the catalog many times over.
 MAX_TERMS = 50
 MAX_NEGATIONS = 15
+MAX_REGEX_LENGTH = 200
+# `++` / `@@` before the query (or any term): Scryfall's old spellings of unique:prints / unique:art.
+_UNIQUE_PREFIXES = {"++": "prints", "@@": "art"}
 _KEYWORD = re.compile(r"([A-Za-z]+)(>=|<=|!=|:|=|<|>)")
 _WORD_END = frozenset(" \t\r\n()")
 
@@ -62,6 +67,10 @@ def tokenize(query: str) -> list[Token]:
                 raise QuerySyntaxError("'-' must be followed by a term", term="-", position=i)
             tokens.append(Token("NEG", i, ch))
             i += 1
+        elif query.startswith(("++", "@@"), i):
+            text = query[i:i + 2]
+            tokens.append(Token("TERM", i, text, Term("unique", ":", _UNIQUE_PREFIXES[text], i, text, text)))
+            i += 2
         elif ch == "!":
             start = i
             value, i = _read_value(query, i + 1, start)
@@ -82,17 +91,27 @@ def tokenize(query: str) -> list[Token]:
                 keyword = KEYWORD_ALIASES.get(written)
                 if keyword is None:
                     _, end = _read_value(query, match.end(), start)
-                    raise QuerySyntaxError(f"unknown keyword {match.group(1)!r}", term=query[start:end],
-                                           position=start)
+                    reason = REFUSED_KEYWORDS.get(written)
+                    raise QuerySyntaxError(f"{written}: is not available here: {reason}" if reason
+                                           else f"unknown keyword {match.group(1)!r}",
+                                           term=query[start:end], position=start)
                 operator = match.group(2)
-                value, i = _read_value(query, match.end(), start)
+                is_regex = match.end() < n and query[match.end()] == "/"
+                if is_regex:
+                    value, i = _read_regex(query, match.end(), start)
+                else:
+                    value, i = _read_value(query, match.end(), start)
                 text = query[start:i]
                 if not value:
                     raise QuerySyntaxError(f"{written}{operator} needs a value", term=text, position=start)
                 if operator not in KEYWORD_OPERATORS[keyword]:
                     raise QuerySyntaxError(f"{written} does not accept the operator {operator!r}",
                                            term=text, position=start)
-                tokens.append(Token("TERM", start, text, Term(keyword, operator, value, start, text, written)))
+                if is_regex and keyword not in REGEX_KEYWORDS:
+                    raise QuerySyntaxError(f"{written}: does not take a /regular expression/ (name, t, o, fo and "
+                                           "ft do)", term=text, position=start)
+                tokens.append(Token("TERM", start, text,
+                                    Term(keyword, operator, value, start, text, written, regex=is_regex)))
             else:
                 while i < n and query[i] not in _WORD_END and query[i] != '"':
                     i += 1
@@ -113,6 +132,27 @@ def _read_quoted(query: str, i: int, term_start: int) -> tuple[str, int]:
     if end < 0:
         raise QuerySyntaxError("unterminated quote", term=query[term_start:], position=term_start)
     return query[i + 1:end], end + 1
+
+
+def _read_regex(query: str, i: int, term_start: int) -> tuple[str, int]:
+    """`query[i]` is the opening `/`; returns (the expression, index after the closing `/`).
+    `\\/` inside stands for a slash; spaces and parentheses belong to the expression."""
+    j = i + 1
+    while j < len(query):
+        if query[j] == "\\":
+            j += 2
+            continue
+        if query[j] == "/":
+            break
+        j += 1
+    if j >= len(query):
+        raise QuerySyntaxError("unterminated regular expression (missing closing '/')",
+                               term=query[term_start:], position=term_start)
+    pattern = query[i + 1:j]
+    if len(pattern) > MAX_REGEX_LENGTH:
+        raise QuerySyntaxError(f"regular expression is longer than {MAX_REGEX_LENGTH} characters",
+                               term=query[term_start:j + 1], position=term_start)
+    return pattern, j + 1
 
 
 def _read_value(query: str, i: int, term_start: int) -> tuple[str, int]:

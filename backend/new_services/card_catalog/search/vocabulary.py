@@ -8,6 +8,25 @@ KEYWORD_ALIASES: dict[str, str] = {
     "id": "identity", "identity": "identity", "ci": "identity",
     "t": "type", "type": "type",
     "o": "oracle", "oracle": "oracle",
+    "fo": "fulloracle", "fulloracle": "fulloracle",
+    "m": "mana", "mana": "mana",
+    "devotion": "devotion",
+    "produces": "produces",
+    "pt": "powtou", "powtou": "powtou",
+    "game": "game",
+    "in": "in",
+    "new": "new",
+    "border": "border",
+    "frame": "frame",
+    "stamp": "stamp",
+    "wm": "watermark", "watermark": "watermark",
+    "has": "has",
+    "prints": "prints", "sets": "sets", "paperprints": "paperprints", "papersets": "papersets",
+    "artists": "artists", "illustrations": "illustrations",
+    "b": "block", "block": "block",
+    "cheapest": "cheapest",
+    "prefer": "prefer",
+    "display": "display",
     "text": "fulltext", "fulltext": "fulltext",
     "kw": "keyword", "keyword": "keyword",
     "a": "artist", "artist": "artist",
@@ -50,10 +69,30 @@ KEYWORD_OPERATORS: dict[str, frozenset[str]] = {
     "year": ALL_OPERATORS, "date": ALL_OPERATORS, "oracleid": MATCH_OPERATORS,
     "unique": MATCH_OPERATORS, "order": MATCH_OPERATORS, "direction": MATCH_OPERATORS,
     "include": MATCH_OPERATORS,
+    "fulloracle": MATCH_OPERATORS, "mana": ALL_OPERATORS, "devotion": ALL_OPERATORS,
+    "produces": ALL_OPERATORS, "powtou": ALL_OPERATORS, "game": EQUALITY_OPERATORS,
+    "in": MATCH_OPERATORS, "new": MATCH_OPERATORS, "border": EQUALITY_OPERATORS,
+    "frame": EQUALITY_OPERATORS, "stamp": EQUALITY_OPERATORS, "watermark": EQUALITY_OPERATORS,
+    "has": MATCH_OPERATORS, "prints": ALL_OPERATORS, "sets": ALL_OPERATORS,
+    "paperprints": ALL_OPERATORS, "papersets": ALL_OPERATORS, "artists": ALL_OPERATORS,
+    "illustrations": ALL_OPERATORS, "block": EQUALITY_OPERATORS, "cheapest": MATCH_OPERATORS,
+    "prefer": MATCH_OPERATORS, "display": MATCH_OPERATORS,
+}
+
+# Keywords whose value may be a /regular expression/.
+REGEX_KEYWORDS = frozenset({"name", "type", "oracle", "fulloracle", "flavor"})
+
+# Scryfall keywords that rest on data this catalog does not have: refused (400) rather than
+# answered wrongly. Written keyword -> why.
+_TAGGER = "Scryfall's Tagger tags are not part of its bulk data, so this catalog does not have them"
+REFUSED_KEYWORDS: dict[str, str] = {
+    "art": _TAGGER, "atag": _TAGGER, "arttag": _TAGGER,
+    "function": _TAGGER, "otag": _TAGGER, "oracletag": _TAGGER,
+    "cube": "Scryfall's cube lists are not part of its bulk data, so this catalog does not have them",
 }
 
 # Keywords that change how results are shown rather than which cards match.
-DISPLAY_KEYWORDS = frozenset({"unique", "order", "direction", "include"})
+DISPLAY_KEYWORDS = frozenset({"unique", "order", "direction", "include", "prefer", "display"})
 
 COLOR_BITS = {"w": 1, "u": 2, "b": 4, "r": 8, "g": 16}
 ALL_COLORS = 31
@@ -95,16 +134,45 @@ LANGUAGES: dict[str, str] = {
     "ph": "ph", "phyrexian": "ph", "qya": "qya", "quenya": "qya",
 }
 
-IS_FLAGS = frozenset({
-    "foil", "nonfoil", "etched", "promo", "digital", "reprint", "dfc", "split", "transform",
-    "mdfc", "full", "fullart", "spell", "permanent", "vanilla", "commander", "reserved",
-    "flip", "meld", "adventure", "token", "extra",
-})
-
 UNIQUE_MODES = frozenset({"cards", "prints", "art"})
-ORDER_KEYS = frozenset({"name", "set", "released", "rarity", "usd", "eur", "tix", "cmc", "power", "toughness"})
+ORDER_KEYS = frozenset({"name", "set", "released", "rarity", "usd", "eur", "tix", "cmc", "power", "toughness",
+                        "color", "edhrec", "artist", "review", "spoiled", "penny"})
 DIRECTIONS = frozenset({"asc", "desc", "auto"})
-INCLUDE_VALUES = frozenset({"extras"})
+# extras: tokens, emblems, art cards...; multilingual: every language (as lang:any);
+# variations: accepted (variation printings are always searched here).
+INCLUDE_VALUES = frozenset({"extras", "multilingual", "variations"})
+PREFER_VALUES = frozenset({"oldest", "newest", "usd-low", "usd-high", "eur-low", "eur-high", "tix-low",
+                           "tix-high", "promo", "default"})
+DISPLAY_VALUES = frozenset({"grid", "checklist", "full", "text"})
+
+GAMES = frozenset({"paper", "mtgo", "arena"})
+BORDERS = frozenset({"black", "white", "silver", "borderless", "gold", "yellow"})
+FRAME_EDITIONS = frozenset({"1993", "1997", "2003", "2015", "future"})
+FRAME_EFFECTS = frozenset({
+    "legendary", "miracle", "nyxtouched", "nyxborn", "draft", "devoid", "tombstone", "colorshifted", "inverted",
+    "sunmoondfc", "compasslanddfc", "originpwdfc", "mooneldrazidfc", "waxingandwaningmoondfc", "showcase",
+    "extendedart", "companion", "etched", "snow", "lesson", "shatteredglass", "convertdfc", "fandfc",
+    "upsidedowndfc", "spree", "fullart", "textless", "enchantment", "wanted",
+})
+STAMPS = frozenset({"oval", "acorn", "triangle", "arena", "heart", "circle"})
+NEW_VALUES = frozenset({"rarity", "art", "artist", "flavor", "frame", "language"})
+HAS_VALUES = frozenset({"watermark", "indicator"})
+CHEAPEST_VALUES = frozenset({"usd", "eur", "tix"})
+SET_TYPES = frozenset({
+    "core", "expansion", "masters", "alchemy", "masterpiece", "arsenal", "from_the_vault", "spellbook",
+    "premium_deck", "duel_deck", "draft_innovation", "treasure_chest", "commander", "planechase", "archenemy",
+    "vanguard", "funny", "starter", "box", "promo", "token", "memorabilia", "minigame", "unknown",
+})
+# Promotion kinds Scryfall lists in `promo_types`, searchable as is:<kind>.
+PROMO_TYPES = frozenset({
+    "tourney", "prerelease", "datestamped", "planeswalkerdeck", "buyabox", "judgegift", "event", "convention",
+    "starterdeck", "instore", "setpromo", "fnm", "openhouse", "league", "draftweekend", "gameday", "release",
+    "intropack", "giftbox", "duels", "wizardsplaynetwork", "premiereshop", "playerrewards", "gateway",
+    "arenaleague", "bundle", "boosterfun", "boxtopper", "brawldeck", "stamped", "promopack", "serialized",
+    "textured", "surgefoil", "galaxyfoil", "halofoil", "stepandcompleat", "oilslick", "neonink", "confettifoil",
+    "doublerainbow", "rainbowfoil", "embossed", "gilded", "rebalanced", "poster", "thick", "jpwalker", "schinesealtart",
+    "playpromo", "godzillaseries", "ampersand", "scroll", "silverfoil", "raisedfoil",
+})
 
 # `t:` values that ask for extra objects, so searching for them shows them (as Scryfall does).
 EXTRA_TYPES = frozenset({"token", "emblem", "plane", "phenomenon", "scheme", "vanguard", "card"})

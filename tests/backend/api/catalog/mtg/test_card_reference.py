@@ -264,3 +264,41 @@ async def test_delete_card_and_orphan_oracle(client, admin_headers, catalog, db)
         cur.execute("SELECT count(*) FROM card_catalog.card_versions WHERE oracle_id = %s",
                     (catalog[bolt]["oracle_id"],))
         assert cur.fetchone()[0] == 2
+
+
+async def test_fuzzy_names_find_the_card_people_mean(client, catalog, service_manager):
+    # Lightning Blow is one substitution from "Lightning Blot", Lightning Bolt one transposition:
+    # equally close, and the more-played card (EDHREC rank) wins.
+    blow = {"id": "5f7d3b86-8c1a-4f2e-9a57-0c1b2d3e4f51", "oracle_id": "6a8e4c97-9d2b-4a3f-8b68-1d2c3e4f5a62",
+            "name": "Lightning Blow", "layout": "normal", "rarity": "rare", "collector_number": "26", "set": "all",
+            "lang": "en", "type_line": "Instant", "oracle_text": "Target creature gains first strike until end of turn.",
+            "released_at": "1996-06-10", "cmc": 2, "colors": ["W"], "color_identity": ["W"]}
+    counts = await service_manager.execute_service("card_catalog.catalog_load.load_cards", cards=[blow])
+    assert counts.rejected == 0
+
+    async def fuzzy(text):
+        response = await client.get(f"{BASE}/named", params={"fuzzy": text})
+        assert response.status_code == 200, response.text
+        return response.json()["data"]["name"]
+
+    assert await fuzzy("Lightning Blot") == "Lightning Bolt"
+    assert await fuzzy("Lightning Blwo") == "Lightning Blow"      # a swap is one edit
+    assert await fuzzy("bolt lightning") == "Lightning Bolt"      # word order forgiven
+    assert await fuzzy("LIGHTNING-BOLT!!") == "Lightning Bolt"    # punctuation and case forgiven
+    assert await fuzzy("stomp") == "Bonecrusher Giant // Stomp"   # either face
+    assert await fuzzy("Fire//Ice") == "Fire // Ice"
+    assert await fuzzy("jace the mind scuplter") == "Jace, the Mind Sculptor"
+    assert await fuzzy("Emrakul the Aeons Torn") == "Emrakul, the Aeons Torn"
+
+
+async def test_autocomplete_ignores_spaces_and_punctuation(client, catalog):
+    async def complete(text):
+        return (await client.get(f"{BASE}/autocomplete", params={"q": text})).json()["data"]
+    assert (await complete("lightningbo"))[0] == "Lightning Bolt"
+    assert (await complete("LIGHTNING B"))[0] == "Lightning Bolt"
+    assert (await complete("fire/"))[0] == "Fire // Ice"
+    assert await complete("x") == []
+    # Names beginning with the text come before names merely containing a word that does.
+    names = await complete("bo")
+    starting = [n for n in names if n.lower().startswith("bo")]
+    assert starting and names[:len(starting)] == starting and "Lightning Bolt" in names[len(starting):]
