@@ -127,6 +127,22 @@ def test_tcgplayer_listings_smoke(postgres_server_url, shared_data):
     assert databases_named(postgres_server_url, f"automana_bench_listings_smoke_{pid}") == []
 
 
+def test_collection_smoke(postgres_server_url):
+    out, pid = run_bench("collection.py", "--smoke", "--server-url", postgres_server_url)
+    percentiles = rf"p50 +{NUMBER} ms  p95 +{NUMBER} ms  n=\d+"
+    assert_lines(out, [
+        rf"^catalog: {NUMBER} printings generated \((real, varied|synthetic)\), {NUMBER} loaded$",
+        *(rf"^import {name} +{NUMBER} rows \({NUMBER} MB\): {NUMBER} s = {NUMBER} rows/s; resolved {NUMBER}, "
+          rf"entries {NUMBER}; peak RSS {NUMBER} MB" for name in ("manabox", "moxfield")),
+        rf"^prices: {NUMBER} daily observations over \d+ days",
+        rf"^history 1y \(first: builds the cache\) +{NUMBER} ms$",
+        *(rf"^{re.escape(label)} +{percentiles}$" for label in (
+            "value", "history 1y (cached)", "movers 1m", "entries page by name", "entries page by value",
+            "entries page q=t:creature")),
+    ])
+    assert databases_named(postgres_server_url, f"automana_bench_collection_smoke_{pid}") == []
+
+
 def test_search_language_smoke(postgres_server_url):
     out, pid = run_bench("search_language.py", "--smoke", "--server-url", postgres_server_url)
     figures = rf"p50 +{NUMBER} ms +p95 +{NUMBER} ms +n \d+"

@@ -210,12 +210,13 @@ async def bulk_entries(*, collection_repository, entry_repository, value_reposit
             "removed": removed}
 
 
-@service("user_collection.entry.list", repositories=["collection", "entry", "value"], scope="autocommit")
+@service("user_collection.entry.list", repositories=["collection", "entry", "value"])
 async def list_entries(*, collection_repository, entry_repository, value_repository, settings: Settings,
                        owner_id: str, collection_id: uuid.UUID, filters: dict[str, str | None],
                        q: str | None = None, sort: Sort, limit: int = 50,
                        offset: int = 0) -> tuple[list[dict], int]:
     collection = await owned_collection(collection_repository, owner_id, collection_id)
+    await value_repository.serial_plans()
     catalog_terms = tuple(Term(keyword, ":", filters[param], -1, f"{param}={filters[param]}", param)
                           for param, keyword in CATALOG_FILTERS.items() if filters.get(param))
     compiled = None

@@ -112,7 +112,11 @@ async def run_import(*, uow, run_id: int) -> dict[str, Any]:
 
     try:
         async with uow.session() as repos, repos.transaction():
-            current = await repos.ingestion_run.get_run_for_update(run_id)
+            # Imports into one collection queue up on its lock: a duplicate delivery waits here, then
+            # finds the run finished. (The run row itself is not locked: progress is written to it.)
+            await owned_collection(repos.collection, params["owner_id"], uuid.UUID(params["collection_id"]),
+                                   lock=True)
+            current = await repos.ingestion_run.get_run(run_id)
             if current["status"] in FINISHED:
                 return {"run_id": run_id, "status": current["status"]}
             report = await import_file(

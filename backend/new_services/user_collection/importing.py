@@ -6,6 +6,7 @@ docs/collections.md: resolution order, add/sync, dry runs, all-or-nothing unless
 """
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -15,7 +16,13 @@ from typing import Any
 import orjson
 
 from backend.new_services.user_collection.collection_service import owned_collection
-from backend.new_services.user_collection.formats import FIELD_SUPPORT, ImportRow, RowError, read_collection
+from backend.new_services.user_collection.formats import (
+    FIELD_SUPPORT,
+    FINISH_SUPPORT,
+    ImportRow,
+    RowError,
+    read_collection,
+)
 from backend.request_handling.errors import UnprocessableError
 from backend.schemas.user_collection.entry import MAX_PURCHASE_PRICE, MAX_TAGS
 from backend.schemas.user_collection.imports import MAX_REPORTED_ROWS
@@ -87,28 +94,41 @@ async def import_file(collection_repository, collection_import_repository, *, ow
     with open(path, "rb") as stream:
         reader = read_collection(stream, format=format)
         keeps_tags = "tags" in FIELD_SUPPORT[reader.format]
-        batch: list[tuple] = []
         read = 0
-        for item in reader:
-            read += 1
-            if isinstance(item, ImportRow):
-                item = _checked(item) or item
-            if isinstance(item, RowError):
-                parse_problem_count += 1
-                if len(parse_problems) < MAX_REPORTED_ROWS:
-                    parse_problems.append(_problem(item.line, item.column, item.value, item.reason, None))
-                continue
-            batch.append(_record(item, keeps_tags))
-            if len(batch) >= BATCH_ROWS:
+
+        def next_batch() -> list[tuple]:
+            """Parse up to BATCH_ROWS rows (in a thread: the event loop keeps serving meanwhile)."""
+            nonlocal read, parse_problem_count
+            batch: list[tuple] = []
+            for item in reader:
+                read += 1
+                if isinstance(item, ImportRow):
+                    item = _checked(item) or item
+                if isinstance(item, RowError):
+                    parse_problem_count += 1
+                    if len(parse_problems) < MAX_REPORTED_ROWS:
+                        parse_problems.append(_problem(item.line, item.column, item.value, item.reason, None))
+                    continue
+                batch.append(_record(item, keeps_tags))
+                if len(batch) >= BATCH_ROWS:
+                    break
+            return batch
+
+        # The next batch is parsed while the previous one is copied into the staging table.
+        parsing = asyncio.ensure_future(asyncio.to_thread(next_batch))
+        while batch := await parsing:
+            parsing = asyncio.ensure_future(asyncio.to_thread(next_batch))
+            try:
                 await collection_import_repository.stage_rows(batch)
-                batch.clear()
-                if progress is not None:
-                    await progress({"stage": "reading", "rows_read": read})
-        if batch:
-            await collection_import_repository.stage_rows(batch)
+            except BaseException:
+                await asyncio.gather(parsing, return_exceptions=True)   # never leave the thread reading
+                raise
+            if progress is not None:
+                await progress({"stage": "reading", "rows_read": read})
     if progress is not None:
         await progress({"stage": "resolving", "rows_read": read})
-    await collection_import_repository.resolve(collection_id, collection["currency"])
+    await collection_import_repository.resolve(collection_id, collection["currency"],
+                                               foil_covers_etched="etched" not in FINISH_SUPPORT[reader.format])
     counts = await collection_import_repository.resolution_counts()
     unresolved_rows = await collection_import_repository.problem_rows(MAX_REPORTED_ROWS)
     problems = parse_problems + [

@@ -27,10 +27,11 @@ UNPRICED_LISTED = 100
 MOVERS_LISTED = 20
 
 
-@service("user_collection.value.get", repositories=["collection", "value"], scope="autocommit")
+@service("user_collection.value.get", repositories=["collection", "value"])
 async def collection_value(*, collection_repository, value_repository, settings: Settings, owner_id: str,
                            collection_id: uuid.UUID) -> dict[str, Any]:
     collection = await owned_collection(collection_repository, owner_id, collection_id)
+    await value_repository.serial_plans()
     valuation = Valuation.of(settings, collection["currency"])
     totals = await value_repository.collection_value(collection_id, **valuation.params)
     unpriced = await value_repository.unpriced_entries(collection_id, currency=valuation.currency,
@@ -162,12 +163,13 @@ async def value_history(*, collection_repository, value_repository, settings: Se
     return answer
 
 
-@service("user_collection.value.movers", repositories=["collection", "value"], scope="autocommit")
+@service("user_collection.value.movers", repositories=["collection", "value"])
 async def movers(*, collection_repository, value_repository, settings: Settings, owner_id: str,
                  collection_id: uuid.UUID, range: str = "1m", limit: int = MOVERS_LISTED) -> dict[str, Any]:
-    """The entries whose value changed most between the start of the range and now (their price on the
-    start day, or their first price after it, against their current price)."""
+    """The entries whose value changed most between the start of the range and now (their newest price in
+    the week up to the start day, or their first price after it, against their current price)."""
     collection = await owned_collection(collection_repository, owner_id, collection_id)
+    await value_repository.serial_plans()
     valuation = Valuation.of(settings, collection["currency"])
     end = (await value_repository.collection_value(collection_id, **valuation.params))["prices_as_of"]
     answer = {"collection_id": collection_id, "currency": valuation.currency, "range": range, "start": None,

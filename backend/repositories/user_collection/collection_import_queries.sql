@@ -3,60 +3,67 @@
 -- compared with the collection and, unless it is a dry run, applied. All in the caller's transaction.
 
 -- name: resolve_by_scryfall_id
-UPDATE pg_temp.import_rows r SET card_version_id = v.card_version_id, resolved_by = 'scryfall_id'
+UPDATE pg_temp.import_rows r
+SET card_version_id = v.card_version_id, resolved_by = 'scryfall_id', finish_ok = (r.finish = ANY(v.finishes)),
+    printing_lang = v.lang
 FROM card_catalog.card_versions v
 WHERE r.card_version_id IS NULL AND v.card_version_id = r.scryfall_id
 
 -- name: resolve_by_set_number
 -- The row's language first, then English.
 WITH matched AS (
-    SELECT DISTINCT ON (r.line) r.line, v.card_version_id
+    SELECT DISTINCT ON (r.line) r.line, v.card_version_id, v.finishes, v.lang
     FROM pg_temp.import_rows r
     JOIN card_catalog.card_versions v ON v.set_code = r.set_code AND v.collector_number = r.collector_number
     WHERE r.card_version_id IS NULL
     ORDER BY r.line, (v.lang = r.language) DESC NULLS LAST, (v.lang = 'en') DESC, v.lang
 )
-UPDATE pg_temp.import_rows r SET card_version_id = m.card_version_id, resolved_by = 'set_number'
+UPDATE pg_temp.import_rows r
+SET card_version_id = m.card_version_id, resolved_by = 'set_number', finish_ok = (r.finish = ANY(m.finishes)),
+    printing_lang = m.lang
 FROM matched m WHERE r.line = m.line
 
 -- name: resolve_by_tcgplayer_id
 -- A product id names the printing's regular or its etched product (TCGplayer writes "Foil" for both
 -- foil finishes: the etched product says which). One id may cover several printings (languages).
 WITH candidates AS (
-    SELECT r.line, v.card_version_id, v.lang, v.released_at, false AS etched
+    SELECT r.line, v.card_version_id, v.lang, v.released_at, v.finishes, false AS etched
     FROM pg_temp.import_rows r JOIN card_catalog.card_versions v ON v.tcgplayer_id = r.tcgplayer_id
     WHERE r.card_version_id IS NULL
     UNION ALL
-    SELECT r.line, v.card_version_id, v.lang, v.released_at, true AS etched
+    SELECT r.line, v.card_version_id, v.lang, v.released_at, v.finishes, true AS etched
     FROM pg_temp.import_rows r JOIN card_catalog.card_versions v ON v.tcgplayer_etched_id = r.tcgplayer_id
     WHERE r.card_version_id IS NULL
 ), matched AS (
-    SELECT DISTINCT ON (c.line) c.line, c.card_version_id, c.etched
+    SELECT DISTINCT ON (c.line) c.line, c.card_version_id, c.etched, c.finishes, c.lang
     FROM candidates c JOIN pg_temp.import_rows r ON r.line = c.line
     ORDER BY c.line, c.etched, (c.lang = r.language) DESC NULLS LAST, (c.lang = 'en') DESC,
              c.released_at DESC NULLS LAST, c.card_version_id
 )
 UPDATE pg_temp.import_rows r
-SET card_version_id = m.card_version_id, resolved_by = 'tcgplayer_id',
-    finish = CASE WHEN m.etched AND r.finish = 'foil' THEN 'etched' ELSE r.finish END
+SET card_version_id = m.card_version_id, resolved_by = 'tcgplayer_id', printing_lang = m.lang,
+    finish = CASE WHEN m.etched AND r.finish = 'foil' THEN 'etched' ELSE r.finish END,
+    finish_ok = (CASE WHEN m.etched AND r.finish = 'foil' THEN 'etched' ELSE r.finish END) = ANY(m.finishes)
 FROM matched m WHERE r.line = m.line
 
 -- name: resolve_by_multiverse_id
 WITH matched AS (
-    SELECT DISTINCT ON (r.line) r.line, v.card_version_id
+    SELECT DISTINCT ON (r.line) r.line, v.card_version_id, v.finishes, v.lang
     FROM pg_temp.import_rows r
     JOIN card_catalog.card_versions v ON v.multiverse_ids @> ARRAY[r.multiverse_id::int]
     WHERE r.card_version_id IS NULL AND r.multiverse_id <= 2147483647
     ORDER BY r.line, (v.lang = r.language) DESC NULLS LAST, (v.lang = 'en') DESC, v.card_version_id
 )
-UPDATE pg_temp.import_rows r SET card_version_id = m.card_version_id, resolved_by = 'multiverse_id'
+UPDATE pg_temp.import_rows r
+SET card_version_id = m.card_version_id, resolved_by = 'multiverse_id', finish_ok = (r.finish = ANY(m.finishes)),
+    printing_lang = m.lang
 FROM matched m WHERE r.line = m.line
 
 -- name: resolve_by_name_and_set
 -- Name (or a face's name) in the named set (by code or by name): the row's language, paper, the
 -- row's collector number, English, newest.
 WITH matched AS (
-    SELECT DISTINCT ON (r.line) r.line, v.card_version_id
+    SELECT DISTINCT ON (r.line) r.line, v.card_version_id, v.finishes, v.lang
     FROM pg_temp.import_rows r
     JOIN card_catalog.oracle_cards o ON o.face_names @> ARRAY[lower(r.name)]
     JOIN card_catalog.card_versions v ON v.oracle_id = o.oracle_id
@@ -67,13 +74,15 @@ WITH matched AS (
              (v.collector_number = r.collector_number) DESC NULLS LAST, (v.lang = 'en') DESC,
              v.released_at DESC NULLS LAST, v.card_version_id
 )
-UPDATE pg_temp.import_rows r SET card_version_id = m.card_version_id, resolved_by = 'name_set'
+UPDATE pg_temp.import_rows r
+SET card_version_id = m.card_version_id, resolved_by = 'name_set', finish_ok = (r.finish = ANY(m.finishes)),
+    printing_lang = m.lang
 FROM matched m WHERE r.line = m.line
 
 -- name: resolve_by_name
 -- Name alone: a guess, reported as such: the newest paper printing (in the row's language, else English).
 WITH matched AS (
-    SELECT DISTINCT ON (r.line) r.line, v.card_version_id
+    SELECT DISTINCT ON (r.line) r.line, v.card_version_id, v.finishes, v.lang
     FROM pg_temp.import_rows r
     JOIN card_catalog.oracle_cards o ON o.face_names @> ARRAY[lower(r.name)]
     JOIN card_catalog.card_versions v ON v.oracle_id = o.oracle_id
@@ -81,15 +90,29 @@ WITH matched AS (
     ORDER BY r.line, o.is_extra, v.is_paper DESC, (v.lang = COALESCE(r.language, 'en')) DESC,
              v.released_at DESC NULLS LAST, v.card_version_id
 )
-UPDATE pg_temp.import_rows r SET card_version_id = m.card_version_id, resolved_by = 'name_guess'
+UPDATE pg_temp.import_rows r
+SET card_version_id = m.card_version_id, resolved_by = 'name_guess', finish_ok = (r.finish = ANY(m.finishes)),
+    printing_lang = m.lang
 FROM matched m WHERE r.line = m.line
 
--- name: check_finishes
--- A finish the printing does not have is a problem of the row, never changed silently.
-UPDATE pg_temp.import_rows r
-SET finish_ok = (r.finish = ANY(v.finishes)), printing_lang = v.lang
+-- name: foil_as_etched
+-- For formats that write one word for both foil finishes (Deckbox, TCGplayer, Dragon Shield, ...): a
+-- "foil" copy of a printing that only comes etched is its etched finish.
+UPDATE pg_temp.import_rows r SET finish = 'etched', finish_ok = true
 FROM card_catalog.card_versions v
-WHERE v.card_version_id = r.card_version_id
+WHERE NOT r.finish_ok AND v.card_version_id = r.card_version_id AND r.finish = 'foil'
+  AND NOT ('foil' = ANY(v.finishes)) AND 'etched' = ANY(v.finishes)
+
+
+-- name: pending_methods
+-- Which resolution methods have unresolved rows to work on (the others are not run at all).
+SELECT bool_or(scryfall_id IS NOT NULL) AS scryfall_id,
+       bool_or(set_code IS NOT NULL AND collector_number IS NOT NULL) AS set_number,
+       bool_or(tcgplayer_id IS NOT NULL) AS tcgplayer_id, bool_or(multiverse_id IS NOT NULL) AS multiverse_id,
+       bool_or(name IS NOT NULL AND (set_code IS NOT NULL OR set_name IS NOT NULL)) AS name_set,
+       bool_or(name IS NOT NULL) AS name_guess
+FROM pg_temp.import_rows
+WHERE card_version_id IS NULL
 
 -- name: take_sole_entry_defaults
 -- $1 collection. A row that does not state its condition or language takes those of the collection's
@@ -152,11 +175,11 @@ SELECT r.card_version_id, r.finish, r.condition, r.language, sum(r.quantity),
                        / NULLIF(sum(r.quantity) FILTER (WHERE r.price_cents IS NOT NULL), 0))::bigint END,
        min(r.currency) FILTER (WHERE r.price_cents IS NOT NULL),
        min(r.acquired_at),
+       -- (tags joined with a unit separator, then split: arrays of different lengths cannot be aggregated)
        CASE WHEN bool_or(r.tags IS NOT NULL)
-            THEN ARRAY(SELECT DISTINCT t FROM pg_temp.import_rows r2 CROSS JOIN LATERAL unnest(r2.tags) t
-                       WHERE r2.card_version_id = r.card_version_id AND r2.finish = r.finish
-                         AND r2.condition = r.condition AND r2.language = r.language AND r2.finish_ok
-                       ORDER BY t) END,
+            THEN ARRAY(SELECT DISTINCT t FROM unnest(string_to_array(string_agg(array_to_string(r.tags, chr(31)),
+                                                                              chr(31)), chr(31))) AS t
+                       WHERE t <> '' ORDER BY t) END,
        (array_agg(r.notes ORDER BY r.line) FILTER (WHERE r.notes IS NOT NULL))[1],
        array_agg(r.line ORDER BY r.line)
 FROM pg_temp.import_rows r

@@ -52,11 +52,15 @@ class CollectionImportRepository(BaseRepository):
         await self.conn.copy_records_to_table(ROW_STAGING.name, records=records, columns=STAGED_COLUMNS,
                                               schema_name="pg_temp")
 
-    async def resolve(self, collection_id: uuid.UUID, currency: str) -> None:
-        await self.conn.execute("ANALYZE pg_temp.import_rows")   # plans over thousands of staged rows
-        for _, statement in RESOLUTION_ORDER:
-            await self.conn.execute(statement)
-        await self.conn.execute(queries.check_finishes)
+    async def resolve(self, collection_id: uuid.UUID, currency: str, *, foil_covers_etched: bool) -> None:
+        for method, statement in RESOLUTION_ORDER:
+            # A method runs only while some unresolved row carries what it matches on: most files are
+            # resolved whole by their first method, and the name matches are the costly ones.
+            pending = await self.conn.fetchrow(queries.pending_methods)
+            if pending[method]:
+                await self.conn.execute(statement)
+        if foil_covers_etched:
+            await self.conn.execute(queries.foil_as_etched)
         await self.conn.execute(queries.take_sole_entry_defaults, collection_id)
         await self.conn.execute(queries.take_defaults, currency)
 
@@ -81,9 +85,9 @@ class CollectionImportRepository(BaseRepository):
         try:
             async with self.conn.transaction():
                 await self.conn.execute(queries.apply_to_existing, collection_id, mode)
-                await self.conn.execute(queries.insert_new, collection_id)
-                if mode == "sync":
+                if mode == "sync":   # before the new entries go in (they are in no file row's entry_id)
                     await self.conn.execute(queries.remove_unlisted, collection_id)
+                await self.conn.execute(queries.insert_new, collection_id)
         except (asyncpg.CheckViolationError, asyncpg.NumericValueOutOfRangeError):
             raise UnprocessableError(f"the import would put more than {MAX_QUANTITY:,} copies in one entry",
                                      code="quantity_too_large", details={"max_quantity": MAX_QUANTITY}) from None

@@ -6,15 +6,17 @@
 -- order of preference) and multipliers (jsonb condition -> factor); the repository fills them.
 
 -- name: price_join_fragment
-LEFT JOIN LATERAL (
-    SELECT lp.price_cents, lp.observed_on, lp.source_id
+-- One set-based pass over the current prices of the entries {scope} selects (a predicate on entries
+-- `x`): the planner joins them by hash or by index as their number says, instead of one probe each.
+LEFT JOIN (
+    SELECT DISTINCT ON (lp.card_version_id, lp.finish) lp.card_version_id, lp.finish, lp.price_cents,
+           lp.observed_on, lp.source_id
     FROM pricing.latest_prices lp
     JOIN pricing.price_sources ps ON ps.source_id = lp.source_id
-    WHERE lp.card_version_id = e.card_version_id AND lp.finish = e.finish AND lp.condition = 'NM'
-      AND lp.currency = {cur} AND lp.price_type = 'market' AND ps.code = ANY({src}::text[])
-    ORDER BY array_position({src}::text[], ps.code)
-    LIMIT 1
-) price ON true
+    WHERE lp.condition = 'NM' AND lp.currency = {cur} AND lp.price_type = 'market' AND ps.code = ANY({src}::text[])
+      AND lp.card_version_id IN (SELECT x.card_version_id FROM user_collection.entries x WHERE {scope})
+    ORDER BY lp.card_version_id, lp.finish, array_position({src}::text[], ps.code)
+) price ON price.card_version_id = e.card_version_id AND price.finish = e.finish
 
 -- name: unit_value_fragment
 round(({mult}::text::jsonb ->> e.condition)::numeric * price.price_cents)::bigint
@@ -82,7 +84,17 @@ WHERE e.collection_id = $1
 SELECT c.collection_id, COALESCE(sum({entry_value}), 0)::bigint AS value_cents
 FROM user_collection.collections c
 JOIN user_collection.entries e ON e.collection_id = c.collection_id
-{price_join}
+LEFT JOIN (
+    SELECT DISTINCT ON (lp.card_version_id, lp.finish, lp.currency) lp.card_version_id, lp.finish, lp.currency,
+           lp.price_cents
+    FROM pricing.latest_prices lp
+    JOIN pricing.price_sources ps ON ps.source_id = lp.source_id
+    WHERE lp.condition = 'NM' AND lp.currency IN ('USD', 'EUR') AND lp.price_type = 'market'
+      AND ps.code = ANY($2::text[])
+      AND lp.card_version_id IN (SELECT x.card_version_id FROM user_collection.entries x
+                                 WHERE x.collection_id = ANY($1::uuid[]))
+    ORDER BY lp.card_version_id, lp.finish, lp.currency, array_position($2::text[], ps.code)
+) price ON price.card_version_id = e.card_version_id AND price.finish = e.finish AND price.currency = c.currency
 WHERE c.collection_id = ANY($1::uuid[])
 GROUP BY c.collection_id
 
@@ -207,27 +219,41 @@ JOIN user_collection.collections c ON c.collection_id = s.collection_id
 ORDER BY s.collection_id
 
 -- name: movers
--- $1 collection, $2 currency, $3 sources, $4 multipliers, $5 start day: per entry, its value at the
--- start (its price that day, or its first price after) and now.
-SELECT e.entry_id, e.card_version_id AS card_id, v.name, v.set_code AS set, v.collector_number, e.finish,
-       e.condition, e.quantity,
-       round(e.quantity * ($4::text::jsonb ->> e.condition)::numeric
-             * COALESCE(at_start.price_cents, first_after.price_cents))::bigint AS start_value_cents,
-       {entry_value} AS end_value_cents
-FROM user_collection.entries e
-JOIN card_catalog.card_versions v ON v.card_version_id = e.card_version_id
-{price_join}
+-- $1 collection, $2 currency, $3 sources, $4 multipliers, $5 start day: per priced entry, its value at
+-- the start and now. The start price is the newest in the week up to the start day (one bounded scan
+-- of the observations), else the entry's first price after the start (looked up only for those).
+WITH priced AS MATERIALIZED (
+    SELECT e.entry_id, e.card_version_id, e.finish, e.condition, e.quantity, price.source_id,
+           price.price_cents AS end_price
+    FROM user_collection.entries e
+    {price_join}
+    WHERE e.collection_id = $1 AND price.price_cents IS NOT NULL
+), at_start AS (
+    SELECT DISTINCT ON (o.card_version_id, o.finish) o.card_version_id, o.finish, o.price_cents
+    FROM pricing.price_observations o
+    JOIN (SELECT DISTINCT card_version_id, finish, source_id FROM priced) k
+      ON o.card_version_id = k.card_version_id AND o.finish = k.finish AND o.source_id = k.source_id
+    WHERE o.condition = 'NM' AND o.currency = $2 AND o.price_type = 'market'
+      AND o.observed_on BETWEEN $5::date - 7 AND $5::date
+    ORDER BY o.card_version_id, o.finish, o.observed_on DESC
+)
+SELECT p.entry_id, p.card_version_id AS card_id, v.name, v.set_code AS set, v.collector_number, p.finish,
+       p.condition, p.quantity,
+       round(p.quantity * ($4::text::jsonb ->> p.condition)::numeric
+             * COALESCE(s.price_cents, first_after.price_cents))::bigint AS start_value_cents,
+       round(p.quantity * ($4::text::jsonb ->> p.condition)::numeric * p.end_price)::bigint AS end_value_cents
+FROM priced p
+JOIN card_catalog.card_versions v ON v.card_version_id = p.card_version_id
+LEFT JOIN at_start s ON s.card_version_id = p.card_version_id AND s.finish = p.finish
 LEFT JOIN LATERAL (
     SELECT o.price_cents FROM pricing.price_observations o
-    WHERE o.card_version_id = e.card_version_id AND o.source_id = price.source_id AND o.finish = e.finish
-      AND o.condition = 'NM' AND o.currency = $2 AND o.price_type = 'market' AND o.observed_on <= $5
-    ORDER BY o.observed_on DESC LIMIT 1
-) at_start ON true
-LEFT JOIN LATERAL (
-    SELECT o.price_cents FROM pricing.price_observations o
-    WHERE at_start.price_cents IS NULL
-      AND o.card_version_id = e.card_version_id AND o.source_id = price.source_id AND o.finish = e.finish
+    WHERE s.price_cents IS NULL
+      AND o.card_version_id = p.card_version_id AND o.source_id = p.source_id AND o.finish = p.finish
       AND o.condition = 'NM' AND o.currency = $2 AND o.price_type = 'market' AND o.observed_on > $5
     ORDER BY o.observed_on LIMIT 1
 ) first_after ON true
-WHERE e.collection_id = $1 AND price.price_cents IS NOT NULL
+
+-- name: serial_plans
+-- For this transaction: no parallel workers. A collection's statements are many small joins; an API
+-- serves many at once, and each worker would build the same hash tables again.
+SELECT set_config('max_parallel_workers_per_gather', '0', true)

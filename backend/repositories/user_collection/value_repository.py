@@ -18,27 +18,31 @@ from backend.repositories.registry import repository
 queries = load_queries(__file__, "value_queries.sql")
 
 
-def with_parameters(sql: str, *, cur: str, src: str, mult: str = "NULL") -> str:
+def with_parameters(sql: str, *, cur: str = "NULL", src: str = "NULL", mult: str = "NULL",
+                    scope: str = "x.collection_id = $1") -> str:
     """Fill the price markers of a statement with the parameters (or columns) that carry them."""
-    return sql.replace("{cur}", cur).replace("{src}", src).replace("{mult}", mult)
+    return (sql.replace("{cur}", cur).replace("{src}", src).replace("{mult}", mult)
+            .replace("{scope}", scope))
 
 
 # Statements with their markers filled once, at import.
-ENTRY_PRICES = with_parameters(queries.entry_prices, cur="$3", src="$4", mult="$5")
+ENTRY_PRICES = with_parameters(queries.entry_prices, cur="$3", src="$4", mult="$5",
+                               scope="x.collection_id = $1 AND x.entry_id = ANY($2::uuid[])")
 COLLECTION_VALUE = with_parameters(queries.collection_value, cur="$2", src="$3", mult="$4")
 UNPRICED_ENTRIES = with_parameters(queries.unpriced_entries, cur="$2", src="$3")
 PRICED_ENTRIES = with_parameters(queries.priced_entries, cur="$2", src="$3", mult="$4")
-COLLECTIONS_VALUE = with_parameters(queries.collections_value, cur="c.currency", src="$2", mult="$3")
+COLLECTIONS_VALUE = with_parameters(queries.collections_value, src="$2", mult="$3")
 MOVERS = with_parameters(queries.movers, cur="$2", src="$3", mult="$4")
 
 
 def price_join(*, cur: str, src: str) -> str:
-    """The current-price join for another repository's statement (alias `price`, over entries `e`)."""
+    """The current-price join for another repository's statement (alias `price`, over entries `e` of
+    the collection in $1)."""
     return with_parameters(queries.price_join_fragment, cur=cur, src=src)
 
 
 def entry_value(*, mult: str) -> str:
-    return with_parameters(queries.entry_value_fragment, cur="", src="", mult=mult)
+    return with_parameters(queries.entry_value_fragment, mult=mult)
 
 
 def multipliers_json(multipliers: dict[str, float]) -> str:
@@ -47,6 +51,9 @@ def multipliers_json(multipliers: dict[str, float]) -> str:
 
 @repository("value")
 class ValueRepository(BaseRepository):
+    async def serial_plans(self) -> None:
+        await self.conn.execute(queries.serial_plans)
+
     # -- current value ---------------------------------------------------------------------------
     async def entry_prices(self, collection_id: uuid.UUID, entry_ids: list[uuid.UUID], *, currency: str,
                            sources: list[str], multipliers: dict[str, float]) -> dict[uuid.UUID, dict]:

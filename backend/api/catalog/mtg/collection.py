@@ -211,8 +211,9 @@ async def movers(service_manager: ServiceManagerDep, user: CurrentUserDep, colle
 
 # -- import and export -----------------------------------------------------------------------------
 
-@router.post("/{collection_id}/import", response_model=ApiResponse[ImportReport],
-             responses={202: {"model": ApiResponse[ImportAccepted],
+@router.post("/{collection_id}/import", response_model=ApiResponse[ImportReport | ImportAccepted],
+             responses={200: {"model": ApiResponse[ImportReport], "description": "Imported (or previewed)"},
+                        202: {"model": ApiResponse[ImportAccepted],
                               "description": "A large file: imported in the background; follow status_url"},
                         **UPLOAD_RESPONSES},
              openapi_extra=IMPORT_OPENAPI,
@@ -246,7 +247,7 @@ async def import_collection(
     run["status_url"] = str(request.url_for("collection_import_status", collection_id=collection_id,
                                             run_id=run["run_id"]).path)
     response.status_code = status.HTTP_202_ACCEPTED
-    return ApiResponse[ImportAccepted](data=run, message="the file is being imported; follow status_url")
+    return ApiResponse(data=run, message="the file is being imported; follow status_url")
 
 
 @router.get("/{collection_id}/imports/{run_id}", response_model=ApiResponse[ImportRunStatus],

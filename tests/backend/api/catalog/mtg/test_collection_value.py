@@ -145,7 +145,8 @@ async def test_movers(client, db, owner, new_collection, add_entry):
     await add_entry(owner, cid, GOYF_MM2)
     await add_entry(owner, cid, SOL_RING)
     end = dt.date(2026, 3, 31)
-    write_price(db, BOLT_4ED, 100, day=dt.date(2026, 2, 20), latest=False)
+    write_price(db, BOLT_4ED, 100, day=dt.date(2026, 2, 25), latest=False)   # within the week before the start
+    write_price(db, BOLT_4ED, 50, day=dt.date(2026, 2, 10), latest=False)    # older: not the start price
     write_price(db, BOLT_4ED, 300, day=end)
     write_price(db, GOYF_MM2, 2_000, day=dt.date(2026, 3, 10), latest=False)   # no price at the start: its first
     write_price(db, GOYF_MM2, 1_000, day=end)
