@@ -225,6 +225,22 @@ async def test_a_search_past_its_time_limit_answers_search_timeout(settings, fix
         assert (await client.get(f"{BASE}/?q=t:elf")).status_code == 200
 
 
+async def test_scryfall_routes_are_searches_too_and_refuse_in_scryfall_errors(settings, fixture_cards, database_url):
+    async with search_app(settings, fixture_cards, rate_limit="3/hour", statement_timeout_ms=100) as (app, client):
+        client_a, client_b = from_address("198.51.100.7"), from_address("198.51.100.8")
+        assert (await client.get("/scryfall/cards/search?q=t:elf", headers=client_a)).status_code == 200
+        with catalog_locked(database_url):
+            stopped = await client.get("/scryfall/cards/search?q=t:elf", headers=client_a)
+        assert stopped.status_code == 503 and retry_after(stopped) == 5
+        assert stopped.json()["object"] == "error" and stopped.json()["status"] == 503
+        # Named and autocomplete count against the same budget as the searches.
+        assert (await client.get("/scryfall/cards/autocomplete?q=llano", headers=client_a)).status_code == 200
+        refused = await client.get("/scryfall/cards/named?fuzzy=llanowar", headers=client_a)
+        assert refused.status_code == 429 and retry_after(refused) >= 1
+        assert refused.json()["object"] == "error" and refused.json()["status"] == 429
+        assert (await client.get("/scryfall/cards/random?q=t:elf", headers=client_b)).status_code == 200
+
+
 async def test_time_limited_needs_a_transaction_and_ends_with_it(app):
     async with app.state.runtime.executor.connection() as conn:
         with pytest.raises(RuntimeError, match="needs a transaction"):
