@@ -2,6 +2,7 @@
 `automana fake-scryfall` (serve a folder as a local fake of the Scryfall API)."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -36,7 +37,7 @@ def _summary_table(result: dict[str, Any]) -> Table:
     table = Table(title=f"Scryfall run {result.get('run_id')}: {result.get('status')}")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for key in ("seen", "inserted", "updated", "unchanged", "rejected", "sets_created", "price_observations",
+    for key in ("seen", "inserted", "updated", "unchanged", "skipped_older", "rejected", "sets_created", "price_observations",
                 "bytes", "cards_per_second", "duration_seconds", "reason"):
         if result.get(key) is not None:
             value = result[key]
@@ -52,7 +53,11 @@ def ingest_scryfall(
     sets_file: Annotated[Optional[Path], typer.Option("--sets-file", exists=True, dir_okay=False,
                                                       help="A local /sets JSON file to load first")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="Scryfall API base URL (default SCRYFALL_BASE_URL)")] = None,
-    force: Annotated[bool, typer.Option(help="Load even if this bulk file was loaded before")] = False,
+    force: Annotated[bool, typer.Option(help="Load even if this bulk file was loaded before, and let an older "
+                                             "file overwrite printings stored from newer data")] = False,
+    observed_on: Annotated[Optional[str], typer.Option(
+        "--observed-on", help="With --file: the day of the file's data, YYYY-MM-DD (default: the date in a "
+                              "Scryfall bulk file name, else today)")] = None,
 ) -> None:
     """Load Scryfall cards: from the API (download + load), or from --file without any network."""
     import asyncio
@@ -64,6 +69,14 @@ def ingest_scryfall(
     if sets_file is not None and file is None:
         raise typer.BadParameter("--sets-file goes with --file (the API path fetches /sets itself)",
                                  param_hint="--sets-file")
+    if observed_on is not None:
+        if file is None:
+            raise typer.BadParameter("--observed-on goes with --file (a download is dated by Scryfall)",
+                                     param_hint="--observed-on")
+        try:
+            dt.date.fromisoformat(observed_on)
+        except ValueError:
+            raise typer.BadParameter(f"{observed_on!r} is not a date (YYYY-MM-DD)", param_hint="--observed-on") from None
     settings = get_settings()
     if not settings.database_url:
         console.print("[red]DATABASE_URL is not set[/red]")
@@ -77,7 +90,8 @@ def ingest_scryfall(
             if file is not None:
                 return await runtime.execute_service(
                     "integrations.scryfall.load_file", path=str(file),
-                    sets_path=str(sets_file) if sets_file else None, triggered_by="cli", progress=reporter)
+                    sets_path=str(sets_file) if sets_file else None, triggered_by="cli", force=force,
+                    observed_on=observed_on, progress=reporter)
             return await runtime.execute_service(
                 "integrations.scryfall.run_pipeline", bulk_type=bulk_type, base_url=base_url,
                 triggered_by="cli", force=force, progress=reporter)

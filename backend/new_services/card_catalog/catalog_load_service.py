@@ -15,12 +15,14 @@ from backend.new_services.service_manager import service
 
 @service("card_catalog.catalog_load.load_cards", repositories=["catalog_load"], scope="steps")
 async def load_cards(*, uow, settings: Settings, cards: Iterable[Any] | AsyncIterable[Any],
-                     run_id: int | None = None, observed_on: dt.date | None = None,
+                     run_id: int | None = None, observed_on: dt.date | None = None, force: bool = False,
                      on_batch: Callable | None = None, batch_size: int | None = None,
                      writers: int | None = None) -> LoadCounts:
     """Load card objects (dicts, or a BulkFile's records) with concurrent writers, committed per batch.
-    Batch size and writers default to SCRYFALL_BATCH_SIZE / SCRYFALL_WRITERS."""
-    return await run_bulk_load(uow, cards=cards, run_id=run_id, observed_on=observed_on, on_batch=on_batch,
+    Batch size and writers default to SCRYFALL_BATCH_SIZE / SCRYFALL_WRITERS. `observed_on` is the
+    day of the data: printings stored from newer data are kept unless `force`."""
+    return await run_bulk_load(uow, cards=cards, run_id=run_id, observed_on=observed_on, force=force,
+                               on_batch=on_batch,
                                batch_size=batch_size or settings.scryfall.batch_size,
                                writers=writers or settings.scryfall.writers)
 

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -206,16 +207,18 @@ async def load_bulk(*, uow, services, run_id: int, progress: Callable | None = N
             async with uow.step() as repos:
                 await repos.ingestion_run.finish_run(run_id, status="skipped", counts=step.counts)
             return {"run_id": run_id, "status": "skipped", **step.counts}
+        # The bulk file's updated_at dates its data: prices and each printing's source_date.
         counts = await _load_into_run(uow, services, run_id, Path(resource["local_path"]),
                                       observed_on=(resource["updated_at"].date() if resource["updated_at"] else None),
-                                      file_sha256=resource["sha256"], progress=progress)
+                                      force=bool(params.get("force")), file_sha256=resource["sha256"],
+                                      progress=progress)
         return {"run_id": run_id, "status": "succeeded", **counts}
     except RunFinished as finished:
         return finished.as_result(run_id)
 
 
 async def _load_into_run(uow, services, run_id: int, path: Path, *, observed_on: dt.date | None,
-                         file_sha256: str | None, progress: Callable | None = None,
+                         file_sha256: str | None, force: bool = False, progress: Callable | None = None,
                          lock_wait_seconds: float = 0.0, sets_path: Path | None = None) -> dict[str, Any]:
     """Load `path` as the `load_cards` step of `run_id` and mark the run succeeded."""
     bulk = BulkFile(path)
@@ -234,13 +237,14 @@ async def _load_into_run(uow, services, run_id: int, path: Path, *, observed_on:
                 progress(bulk.bytes_read, bulk.size_bytes, counts)
 
         counts = await services.execute_service("card_catalog.catalog_load.load_cards", cards=bulk.records(),
-                                                run_id=run_id, observed_on=observed_on, on_batch=on_batch)
+                                                run_id=run_id, observed_on=observed_on, force=force,
+                                                on_batch=on_batch)
         elapsed = time.monotonic() - started
         step.counts.update(counts.as_dict())
         step.counts.update({"bytes": bulk.size_bytes, "file_sha256": file_sha256,
                             "cards_per_second": round(counts.seen / elapsed) if elapsed > 0 else None})
-    summary = {k: step.counts.get(k) for k in ("seen", "inserted", "updated", "unchanged", "rejected",
-                                              "sets_created", "price_observations", "bytes", "file_sha256",
+    summary = {k: step.counts.get(k) for k in ("seen", "inserted", "updated", "unchanged", "skipped_older",
+                                              "rejected", "sets_created", "price_observations", "bytes", "file_sha256",
                                               "cards_per_second")}
     summary["duration_seconds"] = round(time.monotonic() - started, 3)
     # The catalog may now hold printings that MTGStocks prints were waiting for (queued before the
@@ -250,6 +254,20 @@ async def _load_into_run(uow, services, run_id: int, path: Path, *, observed_on:
         await repos.ingestion_run.finish_run(run_id, status="succeeded", counts=summary)
     _event("scryfall load finished", run_id=run_id, **{k: v for k, v in summary.items() if k != "file_sha256"})
     return summary
+
+
+_BULK_FILE_STAMP = re.compile(r"-(\d{8})\d{6}\.json(?:\.gz)?$")
+
+
+def bulk_file_date(name: str) -> dt.date | None:
+    """The day in a Scryfall bulk file's name (default-cards-20260101101010.json), if it has one."""
+    match = _BULK_FILE_STAMP.search(name)
+    if match is None:
+        return None
+    try:
+        return dt.datetime.strptime(match.group(1), "%Y%m%d").date()
+    except ValueError:
+        return None
 
 
 def _read_sets_file(path: Path) -> list[dict]:
@@ -272,12 +290,14 @@ def _file_sha256(path: Path) -> str:
 @service("integrations.scryfall.load_file", repositories=["ingestion_run"], scope="steps")
 async def load_file(*, uow, services, settings: Settings, path: str, run_id: int | None = None,
                     sets_path: str | None = None, triggered_by: str | None = None,
-                    observed_on: dt.date | str | None = None, lock_wait_seconds: float = 300.0,
+                    observed_on: dt.date | str | None = None, force: bool = False, lock_wait_seconds: float = 300.0,
                     progress: Callable | None = None) -> dict[str, Any]:
     """Load a local Scryfall bulk file (plain or gzipped); no network.
 
     With `run_id`, that existing (pending) run is used; otherwise a `scryfall_file` run is created.
     Waits up to `lock_wait_seconds` for another load to finish. Returns the run's summary.
+    `observed_on` dates the file's data (default: the timestamp in a Scryfall bulk file name such as
+    default-cards-20260101101010.json, else today); printings stored from newer data are kept unless `force`.
     """
     file_path = Path(path)
     if not file_path.is_file():
@@ -289,6 +309,8 @@ async def load_file(*, uow, services, settings: Settings, path: str, run_id: int
             observed_on = dt.date.fromisoformat(observed_on)
         except ValueError:
             raise BadRequestError(f"observed_on {observed_on!r} is not a date (YYYY-MM-DD)") from None
+    if observed_on is None:
+        observed_on = bulk_file_date(file_path.name)
     sha = await asyncio.to_thread(_file_sha256, file_path)
     if run_id is None:
         async with uow.step() as repos:
@@ -296,7 +318,8 @@ async def load_file(*, uow, services, settings: Settings, path: str, run_id: int
                                       stale_after=settings.scryfall.stale_run_seconds)
             run_id = await repos.ingestion_run.create_run(
                 pipeline=FILE_PIPELINE, run_key=f"file:{sha}", status="running", triggered_by=triggered_by,
-                params={"path": str(file_path), "sets_path": sets_path})
+                params={"path": str(file_path), "sets_path": sets_path, "force": force,
+                        "observed_on": observed_on.isoformat() if observed_on else None})
     async with uow.session() as repos:
         run = await repos.ingestion_run.get_run(run_id)
         if run is None:
@@ -308,7 +331,8 @@ async def load_file(*, uow, services, settings: Settings, path: str, run_id: int
             updated_at=None, size_bytes=file_path.stat().st_size, etag=None, last_modified=None, sha256=sha,
             local_path=str(file_path), run_id=run_id)
     try:
-        summary = await _load_into_run(uow, services, run_id, file_path, observed_on=observed_on, file_sha256=sha,
+        summary = await _load_into_run(uow, services, run_id, file_path, observed_on=observed_on, force=force,
+                                       file_sha256=sha,
                                        progress=progress, lock_wait_seconds=lock_wait_seconds,
                                        sets_path=Path(sets_path) if sets_path else None)
     except RunFinished as finished:

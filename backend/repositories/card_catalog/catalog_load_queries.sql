@@ -19,7 +19,7 @@ SELECT code, set_id::text AS set_id FROM card_catalog.sets;
 SELECT code, set_id::text AS set_id FROM card_catalog.sets WHERE code = ANY($1::text[]);
 
 -- name: version_hashes
-SELECT card_version_id::text AS id, content_hash
+SELECT card_version_id::text AS id, content_hash, source_date
 FROM card_catalog.card_versions
 WHERE card_version_id = ANY($1::uuid[]);
 
@@ -72,8 +72,9 @@ WHERE o.oracle_id = s.oracle_id
   AND (o.source_rank IS NULL OR o.source_rank <= s.source_rank);
 
 -- name: upsert_card_versions
--- $1: when the prices were observed. The set is resolved by code, so a card-created set and a
--- /sets set with another id both work.
+-- $1: when the prices were observed; $2: the day of the data (source_date); $3: force, i.e. also
+-- overwrite printings stored from newer data. The set is resolved by code, so a card-created set
+-- and a /sets set with another id both work.
 WITH up AS (
     INSERT INTO card_catalog.card_versions AS v (
         card_version_id, oracle_id, set_id, set_code, collector_number, lang, released_at, rarity,
@@ -83,7 +84,8 @@ WITH up AS (
         image_status, image_uris, card_faces, multiverse_ids, mtgo_id, mtgo_foil_id, arena_id,
         tcgplayer_id, tcgplayer_etched_id, cardmarket_id, scryfall_uri, watermark, highres_image,
         story_spotlight, previewed_at, preview_source, penny_rank, price_usd, price_usd_foil,
-        price_usd_etched, price_eur, price_eur_foil, price_tix, prices_updated_at, content_hash, source_hash)
+        price_usd_etched, price_eur, price_eur_foil, price_tix, prices_updated_at, content_hash, source_hash,
+        source_date)
     SELECT s.card_version_id, s.oracle_id, st.set_id, s.set_code, s.collector_number, s.lang,
            s.released_at, s.rarity, s.finishes, s.games, s.name, s.printed_name, s.printed_type_line,
            s.printed_text, s.flavor_text, s.artist, s.artist_ids, s.illustration_id, s.border_color,
@@ -96,7 +98,7 @@ WITH up AS (
            s.eur_cents / 100.0, s.eur_foil_cents / 100.0, s.tix_cents / 100.0,
            CASE WHEN num_nonnulls(s.usd_cents, s.usd_foil_cents, s.usd_etched_cents, s.eur_cents,
                                   s.eur_foil_cents, s.tix_cents) > 0 THEN $1::timestamptz END,
-           s.content_hash, s.source_hash
+           s.content_hash, s.source_hash, $2::date
     FROM stg_card_versions s
     JOIN card_catalog.sets st ON st.code = s.set_code
     ON CONFLICT (card_version_id) DO UPDATE SET
@@ -125,8 +127,10 @@ WITH up AS (
         price_eur = EXCLUDED.price_eur, price_eur_foil = EXCLUDED.price_eur_foil,
         price_tix = EXCLUDED.price_tix,
         prices_updated_at = COALESCE(EXCLUDED.prices_updated_at, v.prices_updated_at),
-        content_hash = EXCLUDED.content_hash, source_hash = EXCLUDED.source_hash, updated_at = now()
+        content_hash = EXCLUDED.content_hash, source_hash = EXCLUDED.source_hash,
+        source_date = EXCLUDED.source_date, updated_at = now()
     WHERE v.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+      AND (v.source_date IS NULL OR v.source_date <= EXCLUDED.source_date OR $3::boolean)
     RETURNING (xmax = 0) AS inserted
 )
 SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated FROM up;

@@ -51,7 +51,7 @@ _FIRST_PRICE = VERSION_STAGING.position("usd_cents")
 _HASHES = VERSION_STAGING.position("content_hash")
 VERSION_TABLE_COLUMNS = VERSION_STAGING.columns[:_FIRST_PRICE] + (
     "set_id", "price_usd", "price_usd_foil", "price_usd_etched", "price_eur", "price_eur_foil", "price_tix",
-    "prices_updated_at", "content_hash", "source_hash")
+    "prices_updated_at", "content_hash", "source_hash", "source_date")
 PRICE_COLUMNS = ("card_version_id", "source_id", "finish", "condition", "currency", "price_type", "observed_on",
                  "price_cents")
 
@@ -91,9 +91,10 @@ class CatalogLoadRepository(BaseRepository):
                       else self.conn.fetch(queries.set_ids_for_codes, list(codes)))
         return {r["code"]: r["set_id"] for r in rows}
 
-    async def version_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+    async def version_hashes(self, ids: Sequence[str]) -> dict[str, tuple[str, dt.date | None]]:
+        """Printing id -> (content hash, source date) of the stored printings among `ids`."""
         rows = await self.conn.fetch(queries.version_hashes, ids)
-        return {r["id"]: r["content_hash"] for r in rows}
+        return {r["id"]: (r["content_hash"], r["source_date"]) for r in rows}
 
     async def source_hashes(self, ids: Sequence[str]) -> dict[str, str]:
         rows = await self.conn.fetch(queries.source_hashes, ids)
@@ -124,7 +125,7 @@ class CatalogLoadRepository(BaseRepository):
                                               columns=ORACLE_STAGING.columns)
 
     async def copy_card_versions(self, records: Sequence[tuple], set_ids: Sequence[str | None],
-                                 prices_observed_at: dt.datetime) -> None:
+                                 prices_observed_at: dt.datetime, source_date: dt.date) -> None:
         """Insert printings known to be new, given as staging tuples and their sets' ids."""
         def rows():   # built as COPY consumes them: no second copy of the batch in memory
             for record, set_id in zip(records, set_ids):
@@ -134,6 +135,7 @@ class CatalogLoadRepository(BaseRepository):
                 row.extend(None if c is None else Decimal(c).scaleb(-2) for c in cents)
                 row.append(prices_observed_at if any(c is not None for c in cents) else None)
                 row.extend(record[_HASHES:])
+                row.append(source_date)
                 yield row
         await self.conn.copy_records_to_table("card_versions", schema_name="card_catalog", records=rows(),
                                               columns=VERSION_TABLE_COLUMNS)
@@ -176,8 +178,10 @@ class CatalogLoadRepository(BaseRepository):
         updated = int((await self.conn.execute(queries.update_oracle_cards)).split()[-1])
         return inserted, updated
 
-    async def upsert_card_versions(self, prices_observed_at: dt.datetime) -> tuple[int, int]:
-        row = await self.conn.fetchrow(queries.upsert_card_versions, prices_observed_at)
+    async def upsert_card_versions(self, prices_observed_at: dt.datetime, *, source_date: dt.date,
+                                   force: bool = False) -> tuple[int, int]:
+        """Upsert the staged printings; one stored from data newer than `source_date` is kept unless `force`."""
+        row = await self.conn.fetchrow(queries.upsert_card_versions, prices_observed_at, source_date, force)
         return row["inserted"], row["updated"]
 
     async def price_source_id(self, code: str) -> int:

@@ -44,3 +44,33 @@ def test_ingest_rejects_a_missing_file_and_an_unknown_bulk_type(database_url, tm
     assert missing.returncode == 2 and "Invalid value" in missing.stderr
     bad = _cli("ingest", "scryfall", "--bulk-type", "everything", database_url=database_url)
     assert bad.returncode == 2 and "unknown bulk type" in bad.stderr
+
+
+def test_older_file_is_skipped_unless_forced(database_url, db, tmp_path):
+    import datetime as dt
+
+    cards = sample_cards()
+    # A Scryfall bulk file name dates its data.
+    newer = write_bulk(tmp_path / "default-cards-20261130101010.json.gz", cards)
+    assert _cli("ingest", "scryfall", "--file", str(newer), database_url=database_url).returncode == 0
+    old_cards = sample_cards()
+    old_cards[0]["prices"]["usd"] = None
+    older = write_bulk(tmp_path / "old-dump.json.gz", old_cards)
+
+    def stored():
+        with db.cursor() as cur:
+            cur.execute("SELECT source_date, price_usd IS NULL FROM card_catalog.card_versions "
+                        "WHERE card_version_id = %s", (cards[0]["id"],))
+            return cur.fetchone()
+
+    assert stored() == (dt.date(2026, 11, 30), False)
+    skipped = _cli("ingest", "scryfall", "--file", str(older), "--observed-on", "2019-06-01", database_url=database_url)
+    assert skipped.returncode == 0, skipped.stderr
+    assert "skipped older" in skipped.stderr
+    assert stored() == (dt.date(2026, 11, 30), False)
+    forced = _cli("ingest", "scryfall", "--file", str(older), "--observed-on", "2019-06-01", "--force",
+                  database_url=database_url)
+    assert forced.returncode == 0, forced.stderr
+    assert stored() == (dt.date(2019, 6, 1), True)
+    bad = _cli("ingest", "scryfall", "--file", str(older), "--observed-on", "June", database_url=database_url)
+    assert bad.returncode == 2 and "not a date" in bad.stderr

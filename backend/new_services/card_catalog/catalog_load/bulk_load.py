@@ -18,7 +18,7 @@ STARTING_BATCH_SIZE = 250
 
 
 async def load_cards(uow, *, cards: Iterable[dict] | AsyncIterable[dict], batch_size: int, writers: int,
-                     run_id: int | None = None, observed_on: dt.date | None = None,
+                     run_id: int | None = None, observed_on: dt.date | None = None, force: bool = False,
                      on_batch: Callable | None = None) -> LoadCounts:
     """Load Scryfall card objects (or RawCard lines of a bulk file) into the catalog.
 
@@ -26,21 +26,23 @@ async def load_cards(uow, *, cards: Iterable[dict] | AsyncIterable[dict], batch_
     crash loses at most the batches in flight, and a re-run skips every card already loaded.
     `on_batch(counts_so_far)` (sync or async) is called after each committed batch. `writers`
     sessions write batches concurrently (locks are taken in key order, so they cannot deadlock).
+    `observed_on` is the day of the data (default today): a stored printing written from newer data
+    is kept as it is (counted `skipped_older`) unless `force`.
     """
     observed_on = observed_on or dt.datetime.now(dt.timezone.utc).date()
     with fewer_gc_passes():
         try:
-            return await _load(uow, cards, run_id=run_id, observed_on=observed_on, batch_size=batch_size,
+            return await _load(uow, cards, run_id=run_id, observed_on=observed_on, force=force, batch_size=batch_size,
                                on_batch=on_batch, writers=max(1, writers))
         except BaseExceptionGroup as group:
             # Surface the first real error rather than a TaskGroup wrapper.
             raise group.exceptions[0] from None
 
 
-async def _load(uow, cards, *, run_id, observed_on, batch_size, on_batch, writers) -> LoadCounts:
+async def _load(uow, cards, *, run_id, observed_on, force, batch_size, on_batch, writers) -> LoadCounts:
     total = LoadCounts()
     async with uow.session() as repos:
-        ctx = await load_context(repos.catalog_load, run_id=run_id, observed_on=observed_on)
+        ctx = await load_context(repos.catalog_load, run_id=run_id, observed_on=observed_on, force=force)
     # Two threads suffice (one reads, one parses; the GIL serialises Python work anyway), and few
     # threads mean few malloc arenas: memory stays flat as the file grows.
     threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scryfall-load")

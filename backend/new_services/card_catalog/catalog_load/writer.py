@@ -23,7 +23,7 @@ _COPY_CONFLICTS = (asyncpg.UniqueViolationError, asyncpg.ForeignKeyViolationErro
 # (price key, finish, currency) of the day's Scryfall prices.
 _PRICE_SLOTS = (("usd", "nonfoil", "USD"), ("usd_foil", "foil", "USD"), ("usd_etched", "etched", "USD"),
                 ("eur", "nonfoil", "EUR"), ("eur_foil", "foil", "EUR"), ("tix", "nonfoil", "TIX"))
-_COUNTERS = ("inserted", "updated", "unchanged", "rejected", "sets_created", "oracle_inserted",
+_COUNTERS = ("inserted", "updated", "unchanged", "skipped_older", "rejected", "sets_created", "oracle_inserted",
              "oracle_updated", "price_observations", "latest_prices", "seen")
 
 
@@ -32,6 +32,8 @@ class LoadCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Changed printings kept as stored because they were written from newer data (see LoadContext.force).
+    skipped_older: int = 0
     rejected: int = 0
     sets_created: int = 0
     oracle_inserted: int = 0
@@ -60,8 +62,10 @@ class LoadContext:
     set_ids: dict[str, str]          # set code -> set id, for every set a written card may hang off
     source_id: int
     run_id: int | None
-    observed_on: dt.date
+    observed_on: dt.date              # the day of the data: the printings' source_date and the prices' day
     observed_at: dt.datetime
+    # Also overwrite printings stored from data newer than observed_on (an older file, applied on purpose).
+    force: bool = False
     # Oracle rows and card-created sets are shared by many batches: one writer at a time writes
     # them, so two never insert the same oracle id at once (the other writer meanwhile COPies its
     # printings). Letting writers insert disjoint oracle ids in parallel measured slower: both
@@ -69,11 +73,11 @@ class LoadContext:
     parents_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-async def load_context(repo, *, run_id: int | None, observed_on: dt.date) -> LoadContext:
+async def load_context(repo, *, run_id: int | None, observed_on: dt.date, force: bool = False) -> LoadContext:
     # The day's month partition of the price store, so the prices land in it (not the default one).
     await repo.ensure_price_partition(observed_on)
     return LoadContext(set_ids=await repo.set_ids(), source_id=await repo.price_source_id("scryfall"),
-                       run_id=run_id, observed_on=observed_on,
+                       run_id=run_id, observed_on=observed_on, force=force,
                        observed_at=dt.datetime.combine(observed_on, dt.time(), tzinfo=dt.timezone.utc))
 
 
@@ -115,24 +119,30 @@ async def _write_batch(repos, batch: Batch, ctx: LoadContext) -> LoadCounts:
     counts = LoadCounts(seen=batch.seen, rejected=len(batch.rejects))
     cards = batch.cards
     stored = await repo.version_hashes(list(cards))
-    todo = [c for c in cards.values() if stored.get(c.card_version_id) != c.version_hash]
+    # Printings stored from newer data than this load's: an older file never reverts them (unless forced).
+    older = set() if ctx.force else {card_id for card_id, (_, day) in stored.items()
+                                      if day is not None and day > ctx.observed_on}
+    todo = [c for c in cards.values() if stored.get(c.card_version_id, (None,))[0] != c.version_hash]
     counts.unchanged = len(cards) - len(todo)
     if len(todo) < len(cards):
         # Unchanged columns, but a field only the card object keeps (a watermark, a URI...) may have
         # changed, or the printing predates kept documents: those documents are written.
         await repo.refresh_documents([(c.card_version_id, c.document) for c in cards.values()
-                                      if stored.get(c.card_version_id) == c.version_hash])
-    if todo:
+                                      if c.card_version_id not in older
+                                      and stored.get(c.card_version_id, (None,))[0] == c.version_hash])
+    current = [c for c in todo if c.card_version_id not in older]
+    if current:
         async with ctx.parents_lock:
-            counts.sets_created = await _write_sets(repo, todo, ctx)
-            counts.oracle_inserted, counts.oracle_updated = await _write_oracles(repos, todo)
+            counts.sets_created = await _write_sets(repo, current, ctx)
+            counts.oracle_inserted, counts.oracle_updated = await _write_oracles(repos, current)
     new = [c for c in todo if c.card_version_id not in stored]
     try:
-        written = await _write_printings(repos, batch, new, [c for c in todo if c.card_version_id in stored], ctx)
+        written = await _write_printings(repos, batch, new, [c for c in todo if c.card_version_id in stored],
+                                         ctx, older)
     except _COPY_CONFLICTS:
         if not new:
             raise
-        written = await _write_printings(repos, batch, [], todo, ctx)
+        written = await _write_printings(repos, batch, [], todo, ctx, older)
     counts.add(written)
     return counts
 
@@ -188,10 +198,11 @@ async def _write_oracles(repos, cards: list[NormalizedCard]) -> tuple[int, int]:
 
 
 async def _write_printings(repos, batch: Batch, new: list[NormalizedCard], changed: list[NormalizedCard],
-                           ctx: LoadContext) -> LoadCounts:
+                           ctx: LoadContext, older: set[str] = frozenset()) -> LoadCounts:
     """The printings, their prices and the batch's rejects: all or nothing. Printings not stored
     yet are COPied straight into the catalog; the others go through staging and a set-based upsert.
-    Returns what was written (counted only once the transaction commits)."""
+    `older`: stored printings this load must not overwrite (their prices still join that day's
+    history; the upsert itself keeps them). Returns what was written (counted once the transaction commits)."""
     repo = repos.catalog_load
     counts = LoadCounts()
     async with repos.transaction():
@@ -199,7 +210,7 @@ async def _write_printings(repos, batch: Batch, new: list[NormalizedCard], chang
             # Key order, so writers that happen to hold the same printing cannot deadlock.
             new.sort(key=lambda c: c.card_version_id)
             await repo.copy_card_versions([c.version for c in new], [ctx.set_ids.get(c.set_code) for c in new],
-                                          ctx.observed_at)
+                                          ctx.observed_at, ctx.observed_on)
             counts.inserted = len(new)
             await repo.copy_documents([(c.card_version_id, c.document) for c in new])
             observations = [(c.card_version_id, finish, currency, cents)
@@ -211,11 +222,14 @@ async def _write_printings(repos, batch: Batch, new: list[NormalizedCard], chang
                 counts.price_observations = counts.latest_prices = len(observations)
         if changed:
             await repo.stage_versions([c.version for c in changed])
-            inserted, updated = await repo.upsert_card_versions(ctx.observed_at)
-            await repo.upsert_documents([(c.card_version_id, c.document) for c in changed])
+            inserted, updated = await repo.upsert_card_versions(ctx.observed_at, source_date=ctx.observed_on,
+                                                                force=ctx.force)
+            await repo.upsert_documents([(c.card_version_id, c.document) for c in changed
+                                         if c.card_version_id not in older])
             counts.inserted += inserted
             counts.updated = updated
-            counts.unchanged = len(changed) - inserted - updated
+            counts.skipped_older = sum(1 for c in changed if c.card_version_id in older)
+            counts.unchanged = len(changed) - inserted - updated - counts.skipped_older
             if any(c.prices for c in changed):
                 observed, latest = await repo.upsert_prices(source_id=ctx.source_id, observed_on=ctx.observed_on,
                                                             run_id=ctx.run_id)

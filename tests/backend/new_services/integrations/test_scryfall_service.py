@@ -398,3 +398,39 @@ async def test_truncated_bulk_file_fails_the_run_and_the_complete_file_finishes_
         cur.execute("SELECT (SELECT count(*) FROM card_catalog.card_versions),"
                     "       (SELECT count(*) FROM pricing.latest_prices)")
         assert cur.fetchone() == (3000, 4 * 3000)
+
+
+def _set_bulk_date(path: Path, day: str) -> None:
+    """Make the fake report `day` (noon UTC) as the bulk file's updated_at."""
+    import datetime as dt
+    stamp = dt.datetime.fromisoformat(f"{day}T12:00:00+00:00").timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+async def test_bulk_updated_at_dates_printings_and_an_older_bulk_file_reverts_nothing(
+        ingest_manager, fake_scryfall, fake_scryfall_data, db):
+    import datetime as dt
+    path = fake_scryfall_data / "default_cards.json.gz"
+    _set_bulk_date(path, "2026-11-30")
+    cards = sample_cards()
+    await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
+    card_id = cards[0]["id"]
+
+    def row():
+        with db.cursor() as cur:
+            cur.execute("""SELECT v.source_date, v.price_usd, d.document->'prices'->>'usd'
+                           FROM card_catalog.card_versions v JOIN card_catalog.card_documents d USING (card_version_id)
+                           WHERE card_version_id = %s""", (card_id,))
+            return cur.fetchone()
+
+    newer = row()
+    assert newer[0] == dt.date(2026, 11, 30)
+    cards[0]["prices"]["usd"] = None                          # what a 2019 dump says
+    write_bulk(path, cards)
+    _set_bulk_date(path, "2019-06-01")
+    older = await ingest_manager.execute_service("integrations.scryfall.run_pipeline")
+    assert (older["status"], older["updated"], older["skipped_older"]) == ("succeeded", 0, 1)
+    assert row() == newer
+    forced = await ingest_manager.execute_service("integrations.scryfall.run_pipeline", force=True)
+    assert (forced["updated"], forced["skipped_older"]) == (1, 0)
+    assert row() == (dt.date(2019, 6, 1), None, None)
