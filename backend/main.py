@@ -57,9 +57,10 @@ def create_app(settings: Settings | None = None, *, reference_roots=None,
     # One per process: its slots bound the searches this process runs at once.
     app.state.search_gate = SearchGate(settings)
     register_exception_handlers(app)
+    # First: it declines every other path with one prefix check (see PrefixRouter).
+    app.include_router(scryfall_router)
     app.include_router(system_router)
     app.include_router(api_router)
-    app.include_router(scryfall_router)
     for router in extra_routers:
         app.include_router(router)
     if settings.api_docs_enabled:

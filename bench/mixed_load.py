@@ -22,7 +22,10 @@ import collections
 import os
 import random
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -33,9 +36,9 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.catalog_api import SOURCES, start_server, wait_ready  # noqa: E402
-from bench.common import free_port, percentile  # noqa: E402
-from bench.search_cost import BENCH_DB, CARDS, catalog_database, clear_gate_counters  # noqa: E402
+from bench.catalog_api import SOURCES  # noqa: E402
+from bench.common import percentile  # noqa: E402
+from bench.search_cost import BENCH_DB, CARDS, catalog_database, clear_gate_counters, running_api  # noqa: E402
 
 SMOKE_PRINTINGS = 300
 SMOKE_DURATION = 2.0
@@ -48,82 +51,208 @@ PASSWORD = "Mixed-Load-Bench-Pass-41"
 SHED = {(429, "rate_limited"), (503, "search_busy")}
 
 
+def parse_mix(text: str) -> dict[str, int]:
+    mix = {kind: int(weight) for kind, weight in (part.split("=") for part in text.split(","))}
+    unknown = set(mix) - set(MIX)
+    if unknown or not any(mix.values()):
+        raise argparse.ArgumentTypeError(f"kinds are {', '.join(MIX)}, with at least one weight above 0")
+    return {kind: weight for kind, weight in mix.items() if weight > 0}
+
+
 def client_address(rng: random.Random, pool: int) -> str:
     n = rng.randrange(pool)
     return f"203.0.113.{n % 250 + 1}" if n < 250 else f"2001:db8:{n:x}::1"
 
 
-class Load:
-    def __init__(self, base: str, catalog: dict, *, addresses: int, seed: int):
-        self.base = base
-        self.catalog = catalog
-        self.addresses = addresses
-        self.rng = random.Random(seed)
-        self.latencies: dict[str, list[float]] = collections.defaultdict(list)
-        self.statuses: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        self.transport_errors: collections.Counter = collections.Counter()
-        self.kinds = [kind for kind, weight in MIX.items() for _ in range(weight)]
+class Requests:
+    """The requests of each kind, drawn from a sample of the catalog."""
 
-    def request(self) -> tuple[str, str, str, dict | None]:
-        """(kind, method, path, form) of the next request."""
+    def __init__(self, catalog: dict, rng: random.Random):
+        self.catalog = catalog
+        self.rng = rng
+
+    def make(self, kind: str) -> tuple[str, str, dict | None]:
+        """(method, path, form) of a request of this kind."""
         rng, catalog = self.rng, self.catalog
-        kind = rng.choice(self.kinds)
         if kind == "card":
-            return kind, "GET", f"{CARDS}/{rng.choice(catalog['ids'])}", None
+            return "GET", f"{CARDS}/{rng.choice(catalog['ids'])}", None
         if kind == "autocomplete":
             name = re.sub(r"[^a-z ]", "", rng.choice(catalog["names"]).lower())
-            return kind, "GET", f"{CARDS}/autocomplete?q={urllib.parse.quote(name[:rng.randint(3, 8)])}", None
+            return "GET", f"{CARDS}/autocomplete?q={urllib.parse.quote(name[:rng.randint(3, 8)])}", None
         if kind == "named":
             name = rng.choice(catalog["names"])
             if rng.random() < 0.5:
-                return kind, "GET", f"{CARDS}/named?exact={urllib.parse.quote(name)}", None
+                return "GET", f"{CARDS}/named?exact={urllib.parse.quote(name)}", None
             words = [word[:max(3, len(word) - 1)] for word in re.sub(r"[^a-z ]", "", name.lower()).split()]
-            return kind, "GET", f"{CARDS}/named?fuzzy={urllib.parse.quote(' '.join(words))}", None
+            return "GET", f"{CARDS}/named?fuzzy={urllib.parse.quote(' '.join(words))}", None
         if kind == "search":
             q = rng.choice(SEARCHES).format(set=rng.choice(catalog["sets"]), artist=rng.choice(catalog["artists"]))
-            return kind, "GET", f"{CARDS}/?q={urllib.parse.quote(q)}&limit=20", None
-        username = f"mixload{rng.randrange(ACCOUNTS)}"
-        return kind, "POST", "/api/users/auth/token", {"username": username, "password": PASSWORD}
+            return "GET", f"{CARDS}/?q={urllib.parse.quote(q)}&limit=20", None
+        return "POST", "/api/users/auth/token", {"username": f"mixload{rng.randrange(ACCOUNTS)}", "password": PASSWORD}
 
-    async def client(self, http: httpx.AsyncClient, deadline: float) -> None:
-        while time.perf_counter() < deadline:
-            kind, method, path, form = self.request()
-            headers = {"X-Forwarded-For": client_address(self.rng, self.addresses)}
-            sent = time.perf_counter()
-            try:
-                response = await http.request(method, path, data=form, headers=headers)
-            except httpx.HTTPError as exc:
-                self.transport_errors[f"{kind}: {type(exc).__name__}"] += 1
-                continue
-            self.latencies[kind].append(time.perf_counter() - sent)
-            code = "" if response.status_code < 400 else response.json().get("error", {}).get("code", "?")
-            self.statuses[kind][(response.status_code, code)] += 1
+
+class Stats:
+    """What one kind of request got: latencies (or wrk's percentiles), answers by (status, code)."""
+
+    def __init__(self):
+        self.latencies: list[float] = []   # seconds (Python driver)
+        self.percentiles: dict[str, float] | None = None   # ms (wrk)
+        self.answers = 0
+        self.statuses: collections.Counter = collections.Counter()
+        self.transport_errors = 0
+
+    def ms(self, fraction: float) -> float:
+        if self.percentiles is not None:
+            return self.percentiles[f"p{round(fraction * 100)}"]
+        return percentile([s * 1000 for s in self.latencies] or [0.0], fraction)
 
     def errors(self, kind: str) -> int:
-        bad = 0
-        for (status, code), count in self.statuses[kind].items():
+        bad = self.transport_errors
+        for (status, code), count in self.statuses.items():
             expected = status < 400 or (status, code) in SHED or (
                 kind == "named" and (status, code) in {(404, "ambiguous_name"), (404, "not_found")})
             bad += 0 if expected else count
         return bad
 
-    def report(self, seconds: float) -> None:
-        total_answers = total_errors = total_shed = 0
-        for kind in MIX:
-            ms = [s * 1000 for s in self.latencies[kind]] or [0.0]
-            answers = len(self.latencies[kind])
-            shed = sum(count for key, count in self.statuses[kind].items() if key in SHED)
-            errors = self.errors(kind) + sum(n for key, n in self.transport_errors.items() if key.startswith(kind))
-            total_answers, total_errors, total_shed = total_answers + answers, total_errors + errors, total_shed + shed
-            statuses = ", ".join(f"{status}{' ' + code if code else ''} x{count}"
-                                 for (status, code), count in sorted(self.statuses[kind].items()))
-            print(f"{kind:<13} {answers:>7} answers {answers / seconds:>7.1f} req/s  p50 {percentile(ms, 0.5):7.1f} ms"
-                  f"  p95 {percentile(ms, 0.95):7.1f} ms  p99 {percentile(ms, 0.99):7.1f} ms  errors {errors}"
-                  f"  shed {shed}  [{statuses}]")
-        print(f"total         {total_answers:>7} answers {total_answers / seconds:>7.1f} req/s  errors {total_errors}"
-              f"  shed (429 rate_limited, 503 search_busy) {total_shed}")
-        for what, count in sorted(self.transport_errors.items()):
-            print(f"  transport error {what} x{count}")
+    def shed(self) -> int:
+        return sum(count for key, count in self.statuses.items() if key in SHED)
+
+
+def python_mixed(base: str, requests: Requests, mix: dict[str, int], *, connections: int, duration: float,
+                 addresses: int) -> tuple[dict[str, Stats], float]:
+    """Closed-loop clients, each drawing the kind of its next request from the mix."""
+    stats = {kind: Stats() for kind in mix}
+    kinds = [kind for kind, weight in mix.items() for _ in range(weight)]
+    rng = requests.rng
+
+    async def client(http: httpx.AsyncClient, deadline: float) -> None:
+        while time.perf_counter() < deadline:
+            kind = rng.choice(kinds)
+            method, path, form = requests.make(kind)
+            sent = time.perf_counter()
+            try:
+                response = await http.request(method, path, data=form,
+                                              headers={"X-Forwarded-For": client_address(rng, addresses)})
+            except httpx.HTTPError:
+                stats[kind].transport_errors += 1
+                continue
+            stats[kind].latencies.append(time.perf_counter() - sent)
+            stats[kind].answers += 1
+            code = "" if response.status_code < 400 else response.json().get("error", {}).get("code", "?")
+            stats[kind].statuses[(response.status_code, code)] += 1
+
+    async def run() -> float:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+            started = time.perf_counter()
+            await asyncio.gather(*(client(http, started + duration) for _ in range(connections)))
+            return time.perf_counter() - started
+
+    return stats, asyncio.run(run())
+
+
+WRK_SCRIPT = r"""
+local lines = {}
+for line in io.lines("%(requests)s") do lines[#lines + 1] = line end
+local addresses = {}
+for line in io.lines("%(addresses)s") do addresses[#addresses + 1] = line end
+math.randomseed(%(seed)d)
+ok, ambiguous, not_found, rate_limited, search_busy, other = 0, 0, 0, 0, 0, 0
+local threads = {}
+function setup(thread) threads[#threads + 1] = thread end
+request = function()
+  local method, path, body = string.match(lines[math.random(#lines)], "^(%%u+)\t([^\t]+)\t?(.*)$")
+  local headers = {["X-Forwarded-For"] = addresses[math.random(#addresses)]}
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format(method, path, headers, body)
+  end
+  return wrk.format(method, path, headers)
+end
+response = function(status, headers, body)
+  if status < 400 then ok = ok + 1
+  elseif status == 404 and string.find(body, "ambiguous_name", 1, true) then ambiguous = ambiguous + 1
+  elseif status == 404 then not_found = not_found + 1
+  elseif status == 429 then rate_limited = rate_limited + 1
+  elseif status == 503 and string.find(body, "search_busy", 1, true) then search_busy = search_busy + 1
+  else other = other + 1 end
+end
+done = function(summary, latency, requests)
+  local totals = {ok = 0, ambiguous = 0, not_found = 0, rate_limited = 0, search_busy = 0, other = 0}
+  for _, thread in ipairs(threads) do
+    for name, _ in pairs(totals) do totals[name] = totals[name] + thread:get(name) end
+  end
+  io.write(string.format("P50 %%d\nP95 %%d\nP99 %%d\nERRORS %%d\n", latency:percentile(50),
+    latency:percentile(95), latency:percentile(99),
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  for name, count in pairs(totals) do io.write(string.format("COUNT %%s %%d\n", name, count)) end
+end
+"""
+WRK_CODES = {"ok": (200, ""), "ambiguous": (404, "ambiguous_name"), "not_found": (404, "not_found"),
+             "rate_limited": (429, "rate_limited"), "search_busy": (503, "search_busy"), "other": (500, "other")}
+
+
+def split_connections(mix: dict[str, int], connections: int) -> dict[str, int]:
+    """Connections per kind, in proportion to the mix (largest remainders), at least one each."""
+    total = sum(mix.values())
+    shares = {kind: connections * weight / total for kind, weight in mix.items()}
+    split = {kind: max(1, int(share)) for kind, share in shares.items()}
+    for kind in sorted(shares, key=lambda k: shares[k] - int(shares[k]), reverse=True):
+        if sum(split.values()) >= connections:
+            break
+        split[kind] += 1
+    return split
+
+
+def wrk_mixed(base: str, requests: Requests, mix: dict[str, int], *, connections: int, duration: float,
+              addresses: int, workdir: Path) -> tuple[dict[str, Stats], float]:
+    """One wrk per kind, all at once, the connections split by the mix: the server sees the mix, and
+    each kind gets wrk's own latency percentiles."""
+    address_file = workdir / "addresses.txt"
+    address_file.write_text("\n".join(client_address(requests.rng, addresses) for _ in range(2000)) + "\n")
+    procs = {}
+    for seed, (kind, count) in enumerate(split_connections(mix, connections).items(), start=1):
+        lines = []
+        for _ in range(2000):
+            method, path, form = requests.make(kind)
+            lines.append(f"{method}\t{path}\t{urllib.parse.urlencode(form) if form else ''}")
+        (workdir / f"{kind}.txt").write_text("\n".join(lines) + "\n")
+        script = workdir / f"{kind}.lua"
+        script.write_text(WRK_SCRIPT % {"requests": workdir / f"{kind}.txt", "addresses": address_file, "seed": seed})
+        procs[kind] = subprocess.Popen(["wrk", "-t1", f"-c{count}", f"-d{max(1, round(duration))}s", "--timeout", "60s",
+                                        "-s", str(script), base], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       text=True)
+    stats = {}
+    for kind, proc in procs.items():
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise RuntimeError(f"wrk ({kind}) failed: {err}")
+        kind_stats = stats[kind] = Stats()
+        kind_stats.percentiles = {name: int(re.search(rf"^{name.upper()} (\d+)$", out, re.M).group(1)) / 1000
+                                  for name in ("p50", "p95", "p99")}
+        kind_stats.transport_errors = int(re.search(r"^ERRORS (\d+)$", out, re.M).group(1))
+        for name, count in re.findall(r"^COUNT (\w+) (\d+)$", out, re.M):
+            if int(count):
+                kind_stats.statuses[WRK_CODES[name]] += int(count)
+        kind_stats.answers = sum(kind_stats.statuses.values())
+    return stats, float(max(1, round(duration)))
+
+
+def report(stats: dict[str, Stats], seconds: float, split: dict[str, int] | None) -> None:
+    total_answers = total_errors = total_shed = 0
+    for kind, kind_stats in stats.items():
+        errors, shed = kind_stats.errors(kind), kind_stats.shed()
+        total_answers += kind_stats.answers
+        total_errors += errors
+        total_shed += shed
+        statuses = ", ".join(f"{status}{' ' + code if code else ''} x{count}"
+                             for (status, code), count in sorted(kind_stats.statuses.items()))
+        connections = f" ({split[kind]} conn.)" if split else ""
+        print(f"{kind + connections:<22} {kind_stats.answers:>7} answers {kind_stats.answers / seconds:>7.1f} req/s  "
+              f"p50 {kind_stats.ms(0.5):7.1f} ms  p95 {kind_stats.ms(0.95):7.1f} ms  p99 {kind_stats.ms(0.99):7.1f} ms  "
+              f"errors {errors}  shed {shed}  [{statuses}]")
+    print(f"{'total':<22} {total_answers:>7} answers {total_answers / seconds:>7.1f} req/s  errors {total_errors}  "
+          f"shed (429 rate_limited, 503 search_busy) {total_shed}")
 
 
 def catalog_sample(url: str) -> dict:
@@ -156,22 +285,25 @@ async def create_accounts(base: str) -> None:
                 raise SystemExit(f"could not create a bench account: {response.status_code} {response.text}")
 
 
-async def run(base: str, catalog: dict, args) -> None:
-    await create_accounts(base)
-    load = Load(base, catalog, addresses=args.addresses, seed=11)
-    limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-        started = time.perf_counter()
-        deadline = started + args.duration
-        await asyncio.gather(*(load.client(http, deadline) for _ in range(args.connections)))
-        seconds = time.perf_counter() - started
-    load.report(seconds)
+def run(base: str, catalog: dict, args, driver: str) -> None:
+    asyncio.run(create_accounts(base))
+    requests = Requests(catalog, random.Random(11))
+    options = {"connections": args.connections, "duration": args.duration, "addresses": args.addresses}
+    if driver == "wrk":
+        with tempfile.TemporaryDirectory() as tmp:
+            stats, seconds = wrk_mixed(base, requests, args.mix, workdir=Path(tmp), **options)
+        report(stats, seconds, split_connections(args.mix, args.connections))
+    else:
+        stats, seconds = python_mixed(base, requests, args.mix, **options)
+        report(stats, seconds, None)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--mix", type=parse_mix, default=MIX,
+                        help="weights of the request kinds, e.g. card=55,autocomplete=15,named=10,search=15,login=5")
     parser.add_argument("--addresses", type=int, default=500, help="client addresses the requests come from")
     parser.add_argument("--printings", type=int, default=101_000, help="catalog size (as bench/search_cost.py)")
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench catalog if it is already loaded")
@@ -179,6 +311,11 @@ def main() -> None:
                                              "BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
                         help="Redis for the rate limits (only automana:search:* and automana:login:* keys are touched)")
+    parser.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto",
+                        help="load generator: one wrk per kind of request (connections split by the mix), or "
+                             "closed-loop Python clients (auto: wrk when installed)")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an extra environment variable for the server (e.g. SEARCH_MAX_CONCURRENT=2); repeatable")
     parser.add_argument("--synthetic", action="store_true", help="generate the catalog from synthetic cards")
     parser.add_argument("--smoke", action="store_true",
                         help=f"a quick run: {SMOKE_PRINTINGS} synthetic printings, 4 connections, {SMOKE_DURATION:g}s")
@@ -187,28 +324,32 @@ def main() -> None:
     if args.smoke:
         args.printings, args.duration = min(args.printings, SMOKE_PRINTINGS), min(args.duration, SMOKE_DURATION)
         args.connections = min(args.connections, 4)
+        args.driver = "python" if args.driver == "auto" else args.driver
         sources = []
     elif not args.synthetic and len(sources) != len(SOURCES):
         sys.exit("needs the Scryfall files in ../shared/data (or --synthetic, or --smoke)")
 
+    driver = args.driver
+    if driver == "auto":
+        driver = "wrk" if shutil.which("wrk") else "python"
+    elif driver == "wrk" and not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk), or use --driver python")
+
     with catalog_database(args, sources, BENCH_DB) as url:
         catalog = catalog_sample(url)
-        print(f"catalog: {catalog['printings']} printings; {args.connections} connections, {args.duration:g} s, "
-              f"{args.addresses} client addresses; mix {MIX}; CPUs {os.cpu_count()}, load average "
+        print(f"catalog: {catalog['printings']} printings; {driver}, {args.connections} connections, {args.duration:g} s, "
+              f"{args.addresses} client addresses; mix {args.mix}; CPUs {os.cpu_count()}, load average "
               f"{os.getloadavg()[0]:.2f} (client and server share them)")
         env = {**os.environ, "ENV": "dev", "DATABASE_URL": url, "REDIS_URL": args.redis_url, "LOG_LEVEL": "WARNING",
                "LOG_TO_DATABASE": "false", "PYTHONPATH": str(ROOT)}
         for name in [name for name in env if name.startswith("SEARCH_")]:
             del env[name]
+        env.update(dict(assignment.split("=", 1) for assignment in args.server_env))
         clear_gate_counters(args.redis_url, "automana:search:*", "automana:login:*")
-        port = free_port()
-        api = start_server("backend.main:app", port, env)
         try:
-            wait_ready("backend.main:app", api, port)
-            asyncio.run(run(f"http://127.0.0.1:{port}", catalog, args))
+            with tempfile.TemporaryDirectory() as tmp, running_api(env, Path(tmp)) as base:
+                run(base, catalog, args, driver)
         finally:
-            api.terminate()
-            api.wait(timeout=30)
             clear_gate_counters(args.redis_url, "automana:search:*", "automana:login:*")
 
 

@@ -13,10 +13,12 @@ measures card by id (wrk, or the Python driver when wrk is absent):
 Configurations: "gated" (the defaults: rate limit, search slots, statement timeout), "gated, half
 the pool" (as many slots as half the pooled connections, whatever the cores) and "relaxed" (no
 rate limit, as many slots as pooled connections, no search time limit: the gate off).
-Prints card-by-id req/s and p50/p95/p99 for both phases and their ratio (target: >= 0.5 gated), and
-what the attackers got: answers per status and error code, and their latency.
+Each configuration runs --rounds interleaved unloaded / attacked phases (the machine's other load
+shifts between rounds). Prints card-by-id req/s and p50/p95/p99 of every phase, the ratio of the
+attacked to the unloaded throughput over all rounds (target: >= 0.5 gated), and what the attackers
+got: answers per status and error code, and their latency.
 
-    PYTHONPATH=. python bench/search_cost.py [--printings 101000] [--duration 15] [--keep-db]
+    PYTHONPATH=. python bench/search_cost.py [--printings 101000] [--duration 10] [--rounds 3] [--keep-db]
         [--redis-url redis://127.0.0.1:6379/13]
     PYTHONPATH=. python bench/search_cost.py --smoke      # a few hundred cards, short runs, seconds
 """
@@ -28,6 +30,7 @@ import collections
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.core.settings import Settings  # noqa: E402
-from bench.catalog_api import SOURCES, build_catalog, fmt, start_server, wait_ready, wrk  # noqa: E402
+from bench.catalog_api import SOURCES, build_catalog, fmt, wrk  # noqa: E402
 from bench.common import create_database, drop_database, free_port, migrate_database, percentile  # noqa: E402
 from bench.common import server_url, with_database  # noqa: E402
 
@@ -140,6 +143,57 @@ async def by_id_under_attack(base: str, paths: list[str], by_id: dict, attackers
     return result, attack, time.perf_counter() - started
 
 
+@contextlib.contextmanager
+def running_api(env: dict, workdir: Path) -> Iterator[str]:
+    """One uvicorn worker of the real app on a free port; its log goes to a file (a pipe nobody
+    reads would block the server once full). Yields the base URL; stops the server afterwards."""
+    port = free_port()
+    log_path = workdir / f"api-{port}.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", "1", "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the API did not start: {log_path.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_idle(url: str) -> None:
+    """Wait until the searches the attackers left running in Postgres have ended (the next phase
+    measures an unloaded server)."""
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    try:
+        deadline = time.monotonic() + 600
+        with conn.cursor() as cur:
+            while time.monotonic() < deadline:
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND state = 'active' AND pid <> pg_backend_pid()")
+                if cur.fetchone()[0] == 0:
+                    return
+                time.sleep(0.1)
+    finally:
+        conn.close()
+
+
 def clear_gate_counters(redis_url: str, *patterns: str) -> None:
     """Forget the counters of earlier runs (only keys matching the patterns, default the search gate's)."""
     client = redis.Redis.from_url(redis_url)
@@ -170,45 +224,56 @@ def measure(args, url: str, driver: str) -> None:
     for name in list(base_env):
         if name.startswith("SEARCH_"):
             del base_env[name]
+    base_env.update(dict(assignment.split("=", 1) for assignment in args.server_env))
     pool_size = Settings(**{"env": "dev", "database_url": url}).db_pool_max_size
     tool = "wrk -t2" if driver == "wrk" else "python driver"
     with tempfile.TemporaryDirectory() as tmp:
         by_id = {"duration": args.duration, "connections": args.connections, "threads": 2,
                  "workdir": Path(tmp), "driver": driver}
         label = f"{tool} -c{args.connections} -d{args.duration:g}s"
-        for config, overrides in gate_configurations(pool_size).items():
+        configurations = gate_configurations(pool_size)
+        if args.smoke:   # the two ends are enough to prove the script runs
+            configurations.pop("gated, half the pool")
+        for config, overrides in configurations.items():
             env = {**base_env, **overrides}
-            search = Settings(env="dev", database_url=url, **{
-                "search": {key.removeprefix("SEARCH_").lower(): value for key, value in overrides.items()}}).search
+            search = Settings(env="dev", database_url=url, **{"search": {
+                key.removeprefix("SEARCH_").lower(): value for key, value in env.items() if key.startswith("SEARCH_")}}).search
             print(f"[{config}: {describe(search)}]")
             clear_gate_counters(args.redis_url)
-            port = free_port()
-            api = start_server("backend.main:app", port, env)
-            try:
-                wait_ready("backend.main:app", api, port)
-                api_base = f"http://127.0.0.1:{port}"
+            with running_api(env, Path(tmp)) as api_base:
                 if not args.smoke:
                     wrk(api_base, paths, **{**by_id, "duration": 3})   # warm the server and Postgres' cache
-                unloaded = wrk(api_base, paths, **by_id)
-                print(fmt("card by id, unloaded", unloaded, label))
-                loaded, attack, attack_seconds = asyncio.run(
-                    by_id_under_attack(api_base, paths, by_id, args.attackers, args.warmup))
-                print(fmt(f"card by id, {args.attackers} attackers", loaded, label))
-                ratio = loaded["rps"] / unloaded["rps"] if unloaded["rps"] else 0.0
-                print(f"card by id kept {ratio:.2f} of its unloaded throughput ({config})")
-                for line in attack.report(attack_seconds):
+                unloaded_total = loaded_total = 0.0
+                attacks = []
+                for round_number in range(1, args.rounds + 1):
+                    # Interleaved, so a change in the machine's other load hits both phases alike.
+                    unloaded = wrk(api_base, paths, **by_id)
+                    print(fmt(f"card by id, unloaded ({round_number})", unloaded, label))
+                    loaded, attack, attack_seconds = asyncio.run(
+                        by_id_under_attack(api_base, paths, by_id, args.attackers, args.warmup))
+                    print(fmt(f"card by id, {args.attackers} attackers ({round_number})", loaded, label))
+                    unloaded_total += unloaded["rps"]
+                    loaded_total += loaded["rps"]
+                    attacks.append((attack, attack_seconds))
+                    wait_idle(url)
+                ratio = loaded_total / unloaded_total if unloaded_total else 0.0
+                print(f"card by id kept {ratio:.2f} of its unloaded throughput ({config}; load average "
+                      f"{os.getloadavg()[0]:.2f})")
+                merged = Attack(api_base, args.attackers)
+                for attack, _ in attacks:
+                    merged.answers += attack.answers
+                    merged.errors += attack.errors
+                for line in merged.report(sum(seconds for _, seconds in attacks)):
                     print(line)
-            finally:
-                api.terminate()
-                api.wait(timeout=30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--printings", type=int, default=101_000, help="cards fed to the loader")
-    parser.add_argument("--duration", type=float, default=15, help="seconds per card-by-id run")
+    parser.add_argument("--duration", type=float, default=10, help="seconds per card-by-id run")
     parser.add_argument("--connections", type=int, default=20, help="connections driving card by id")
     parser.add_argument("--attackers", type=int, default=20, help="attacking clients (one address each)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved unloaded / attacked rounds per configuration")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of attack before card reads are measured")
     parser.add_argument("--keep-db", action="store_true", help="reuse the bench database if it is already loaded")
     parser.add_argument("--driver", choices=("auto", "wrk", "python"), default="auto",
@@ -217,6 +282,8 @@ def main() -> None:
                                              "BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/postgres)")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
                         help="Redis for the search rate limit (only its automana:search:* keys are touched)")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an extra environment variable for the server (e.g. SEARCH_MAX_CONCURRENT=2); repeatable")
     parser.add_argument("--synthetic", action="store_true", help="generate the catalog from synthetic cards")
     parser.add_argument("--smoke", action="store_true",
                         help=f"a quick run: {SMOKE_PRINTINGS} synthetic printings, {SMOKE_DURATION:g}s runs, "
@@ -227,6 +294,7 @@ def main() -> None:
         args.printings = min(args.printings, SMOKE_PRINTINGS)
         args.duration = min(args.duration, SMOKE_DURATION)
         args.connections, args.attackers, args.warmup = min(args.connections, 4), min(args.attackers, 4), 0.2
+        args.rounds = 1
         args.driver = "python" if args.driver == "auto" else args.driver
         sources = []
     elif not args.synthetic and len(sources) != len(SOURCES):
@@ -258,7 +326,9 @@ def catalog_database(args, sources: list[Path], name: str) -> Iterator[str]:
         except psycopg2.Error:
             reuse = False
     try:
-        if not reuse:
+        if reuse:
+            migrate_database(url)   # migrations added since it was built
+        else:
             create_database(server, bench_db)
             migrate_database(url)
             with tempfile.TemporaryDirectory() as tmp:

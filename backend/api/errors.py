@@ -17,11 +17,13 @@ ERROR_RESPONSES = {
     503: {"model": ErrorResponse, "description": "A dependency is unavailable (see Retry-After)"},
 }
 
-# What a search route (dependencies=[SearchGuard]) adds: its own reasons for 429 and 503.
-SEARCH_RESPONSES = {
-    429: {"model": ErrorResponse,
-          "description": "rate_limited: too many searches from this address (see Retry-After)"},
+# What the search gate adds (backend/dependancies/search_deps.py): its own reasons for 429 and 503.
+_TOO_MANY_SEARCHES = {"model": ErrorResponse,
+                      "description": "rate_limited: too many searches from this address (see Retry-After)"}
+SEARCH_RESPONSES = {   # SearchGuard / QuerySearchGuard
+    429: _TOO_MANY_SEARCHES,
     503: {"model": ErrorResponse,
           "description": "search_busy (every search slot taken), search_timeout (the search ran too long), "
                          "or a dependency is unavailable (see Retry-After)"},
 }
+LOOKUP_RESPONSES = {429: _TOO_MANY_SEARCHES}   # LookupGuard

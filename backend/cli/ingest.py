@@ -123,15 +123,6 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
     console.print(table)
 
 
-@ingest_app.command("mtgjson")
-def ingest_mtgjson(
-    directory: Annotated[Path, typer.Option("--dir", exists=True, file_okay=False,
-                                            help="A folder of MTGJSON per-set files (SET.json[.gz])")],
-) -> None:
-    """Rulings, set metadata and marketplace ids from MTGJSON per-set files (offline; fills blanks only)."""
-    _print_counts("MTGJSON load", _run_key("scryfall_compat.mtgjson.load", directory=str(directory)))
-
-
 @ingest_app.command("rulings")
 def ingest_rulings(
     file: Annotated[Path, typer.Option("--file", exists=True, dir_okay=False,

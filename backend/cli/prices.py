@@ -97,10 +97,13 @@ def ingest_mtgjson(
     directory: Annotated[Path, typer.Option("--dir", exists=True, file_okay=False,
                                             help="A folder of MTGJSON per-set files (SET.json or SET.json.gz)")],
 ) -> None:
-    """Load MTGJSON's identifier links (TCGplayer / Cardmarket / Card Kingdom ids per printing)."""
+    """Load MTGJSON's identifier links (TCGplayer / Cardmarket / Card Kingdom ids per printing), then its
+    rulings, set metadata and the marketplace ids the catalog lacks (the /scryfall API's data)."""
     result = _run(lambda runtime: runtime.execute_service("pricing.mtgjson.load_links", directory=str(directory),
                                                           triggered_by="cli"))
     _summary(f"MTGJSON links run {result['run_id']}: {result['status']}", result)
+    catalog = _run(lambda runtime: runtime.execute_service("scryfall_compat.mtgjson.load", directory=str(directory)))
+    _summary("MTGJSON rulings, set metadata and catalog ids", catalog)
 
 
 @ingest_app.command("tcgplayer-listings")

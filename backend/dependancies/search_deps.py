@@ -1,11 +1,14 @@
-"""The search gate as a dependency: `dependencies=[SearchGuard]` makes a route a search.
+"""The search gate as dependencies: `dependencies=[SearchGuard]` makes a route a search.
 
-Before the handler: the client's search rate (its address counted as the login throttle counts
-it), then one of the process's search slots, held until the handler returns (scope "function":
-released before the response is sent, not after). See backend/request_handling/search_gate.py.
-
-Routes whose `q` is the query language use `QuerySearchGuard`: a malformed or over-bound query is
-answered 400 before it waits for a slot, not 503 after.
+- `SearchGuard`: the client's search rate (its address counted as the login throttle counts it),
+  then one of the process's search slots, held until the handler returns (scope "function":
+  released before the response is sent, not after). For statements whose cost grows with the
+  catalog and the query. See backend/request_handling/search_gate.py.
+- `QuerySearchGuard`: the same for routes whose `q` is the query language; a malformed or
+  over-bound query is answered 400 before it waits for a slot, not 503 after.
+- `LookupGuard`: the search rate only (the same budget), for name lookups (autocomplete, named):
+  index probes bounded by their short input, cheap like card reads, so they take no slot (a slot
+  would only make them wait behind costly searches).
 """
 from __future__ import annotations
 
@@ -27,10 +30,15 @@ def _check_query_language(request: Request) -> None:
         compile_query(q)   # pure: raises QuerySyntaxError (400 invalid_query)
 
 
+async def _check_rate(request: Request) -> SearchGate:
+    gate: SearchGate = request.app.state.search_gate
+    await gate.check_rate(ip_bucket(client_ip(request)))
+    return gate
+
+
 def _guard(check: Callable[[Request], None] | None = None):
     async def guard_search(request: Request) -> AsyncIterator[None]:
-        gate: SearchGate = request.app.state.search_gate
-        await gate.check_rate(ip_bucket(client_ip(request)))
+        gate = await _check_rate(request)
         if check is not None:
             check(request)
         async with gate.slot():
@@ -39,5 +47,10 @@ def _guard(check: Callable[[Request], None] | None = None):
     return Depends(guard_search, scope="function")
 
 
+async def guard_lookup(request: Request) -> None:
+    await _check_rate(request)
+
+
 SearchGuard = _guard()
 QuerySearchGuard = _guard(_check_query_language)
+LookupGuard = Depends(guard_lookup)

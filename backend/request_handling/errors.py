@@ -7,6 +7,9 @@ from typing import Any
 class DomainError(Exception):
     status_code = 400
     code = "bad_request"
+    # A 5xx is logged as an error, unless it is load shed on purpose (the raiser logs a summary):
+    # one log record per refused request would let a flood of them flood the log too.
+    shed = False
 
     def __init__(self, message: str, *, details: Any | None = None, code: str | None = None):
         super().__init__(message)

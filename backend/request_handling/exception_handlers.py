@@ -63,7 +63,7 @@ def _validation_details(exc: RequestValidationError) -> list[dict]:
 
 
 async def handle_domain_error(request: Request, exc: DomainError) -> JSONResponse:
-    if exc.status_code >= 500:
+    if exc.status_code >= 500 and not exc.shed:
         logger.error("domain error %s: %s", exc.code, exc.message)
     return error_response(exc.status_code, exc.code, exc.message, exc.details, headers=exc.headers() or None,
                           path=request.url.path)

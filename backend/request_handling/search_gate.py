@@ -40,6 +40,13 @@ WARNING_INTERVAL_SECONDS = 60.0
 BUSY_RETRY_AFTER_SECONDS = 1
 
 
+class SearchBusyError(ServiceUnavailableError):
+    """Every search slot stayed taken for the whole queue time: load shed on purpose."""
+
+    code = "search_busy"
+    shed = True
+
+
 class SearchGate:
     def __init__(self, settings: Settings):
         search = settings.search
@@ -50,6 +57,8 @@ class SearchGate:
         self._running = 0
         self._waiting = 0
         self._last_warning: float | None = None
+        self._busy_since_warning = 0
+        self._last_busy_warning: float | None = None
         self._pool: aioredis.ConnectionPool | None = None
         self._limiter: SlidingWindowCounterRateLimiter | None = None
         if self.rate_limits:
@@ -97,8 +106,9 @@ class SearchGate:
             async with asyncio.timeout(self.queue_seconds):
                 await self._slots.acquire()
         except TimeoutError:
-            raise ServiceUnavailableError(
-                "too many searches are running; try again in a moment", code="search_busy",
+            self._note_busy()
+            raise SearchBusyError(
+                "too many searches are running; try again in a moment",
                 retry_after=BUSY_RETRY_AFTER_SECONDS, details={"max_concurrent": self.max_concurrent}) from None
         finally:
             self._waiting -= 1
@@ -115,6 +125,16 @@ class SearchGate:
             self._last_warning = now
             logger.warning("search rate limiter unavailable (%s): searches are let through unlimited",
                            type(exc.storage_error).__name__)
+
+    def _note_busy(self) -> None:
+        """One warning a minute at most, counting the searches answered search_busy since the last."""
+        self._busy_since_warning += 1
+        now = time.monotonic()
+        if self._last_busy_warning is None or now - self._last_busy_warning >= WARNING_INTERVAL_SECONDS:
+            logger.warning("all %d search slots stayed busy for %g s: %d search(es) answered 503 search_busy "
+                           "since the last warning", self.max_concurrent, self.queue_seconds,
+                           self._busy_since_warning)
+            self._last_busy_warning, self._busy_since_warning = now, 0
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -2,8 +2,9 @@
 that breaks a benchmark (a moved module, a renamed key, a new start-up requirement) fails here.
 
 Only that each one runs and prints its figures is checked, never the figures' values (no
-wall-clock assertions). No test needs ../shared/data: the ingestion smoke run generates synthetic
-cards; the others vary real cards when the shared data is there and synthetic ones otherwise.
+wall-clock assertions). Only the listings benchmark needs ../shared/data (it skips without it): the
+ingestion smoke run generates synthetic cards; the others vary real cards when the shared data is
+there and synthetic ones otherwise, or generate their data in SQL.
 """
 from __future__ import annotations
 
@@ -110,6 +111,22 @@ def test_auth_latency_smoke(postgres_server_url, redis_url):
     assert databases_named(postgres_server_url, f"automana_bench_{pid}") == []
 
 
+def test_price_history_smoke(postgres_server_url):
+    out, pid = run_bench("price_history.py", "--smoke", "--server-url", postgres_server_url)
+    assert_lines(out, [rf"^price_observations: {NUMBER} rows", rf"^history 1y: p50 {NUMBER} ms, p95 {NUMBER} ms",
+                       rf"^movers 1w: p50 {NUMBER} ms", rf"^movers 1m: p50 {NUMBER} ms",
+                       r"^history plan: \d+ partitions scanned"])
+    assert databases_named(postgres_server_url, f"automana_bench_prices_smoke_{pid}") == []
+
+
+def test_tcgplayer_listings_smoke(postgres_server_url, shared_data):
+    out, pid = run_bench("tcgplayer_listings.py", "--smoke", "--server-url", postgres_server_url)
+    assert_lines(out, [rf"^load: {NUMBER} rows in {NUMBER} s = {NUMBER} rows/s", rf"^re-run: {NUMBER} s, "
+                       r"observations written 0", rf"^baseline A .*load / A = {NUMBER}x",
+                       rf"^baseline B .*load / B = {NUMBER}x"])
+    assert databases_named(postgres_server_url, f"automana_bench_listings_smoke_{pid}") == []
+
+
 def test_collection_smoke(postgres_server_url):
     out, pid = run_bench("collection.py", "--smoke", "--server-url", postgres_server_url)
     percentiles = rf"p50 +{NUMBER} ms  p95 +{NUMBER} ms  n=\d+"
@@ -133,3 +150,30 @@ def test_search_language_smoke(postgres_server_url):
                        rf"^random +{figures}", rf"^fuzzy named \(typos\) +{figures}", rf"^autocomplete .*{figures}",
                        rf"^search t:creature c:g +{figures}", rf"^regex o:/\^{{T}}:/ +{figures}"])
     assert databases_named(postgres_server_url, f"search_language_smoke_{pid}") == []
+
+
+def test_search_cost_smoke(postgres_server_url, redis_url, redis_client):
+    out, pid = run_bench("search_cost.py", "--smoke", "--server-url", postgres_server_url, "--redis-url", redis_url)
+    figures = rf"{NUMBER} req/s  p50 +{NUMBER} ms  p95 +{NUMBER} ms  p99 +{NUMBER} ms  errors \d+ non-2xx"
+    for config in ("gated", "relaxed"):
+        assert f"[{config}: rate limit " in out
+        assert re.search(rf"^card by id kept {NUMBER} of its unloaded throughput \({re.escape(config)}; load", out, re.M)
+    assert_lines(out, [
+        rf"^catalog: {NUMBER} printings, {NUMBER} oracle cards",
+        rf"^card by id, unloaded \(1\) +{figures}",
+        rf"^card by id, 4 attackers \(1\) +{figures}",
+        rf"^attackers \(4 addresses\): {NUMBER} answers in {NUMBER} s",
+        r"^  issue: -o:x x199 +\d+ answers \((400 x\d+|503 x\d+|, )+\)",
+    ])
+    assert databases_named(postgres_server_url, f"automana_bench_search_cost_smoke_{pid}") == []
+
+
+def test_mixed_load_smoke(postgres_server_url, redis_url, redis_client):
+    out, pid = run_bench("mixed_load.py", "--smoke", "--server-url", postgres_server_url, "--redis-url", redis_url)
+    figures = rf"{NUMBER} answers +{NUMBER} req/s  p50 +{NUMBER} ms  p95 +{NUMBER} ms  p99 +{NUMBER} ms  errors \d+  shed \d+"
+    assert_lines(out, [
+        rf"^catalog: {NUMBER} printings; python, 4 connections",
+        *(rf"^{kind} +{figures}" for kind in ("card", "autocomplete", "named", "search", "login")),
+        rf"^total +{NUMBER} answers +{NUMBER} req/s  errors 0  shed",   # shed answers are counted apart
+    ])
+    assert databases_named(postgres_server_url, f"automana_bench_search_cost_smoke_{pid}") == []

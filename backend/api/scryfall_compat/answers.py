@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backend.core.settings import Settings
-from backend.dependancies.service_deps import SettingsDep
 from backend.request_handling.errors import NotFoundError
 from backend.schemas.scryfall_compat.card import ScryfallError
 
@@ -42,20 +41,25 @@ def scryfall_error(status: int, code: str, message: str, details: Any) -> dict:
 
 
 def api_base(request: Request, settings: Settings) -> bytes:
-    base = settings.public_base_url or str(request.base_url)
-    return (base.rstrip("/") + PREFIX).encode()
+    if settings.public_base_url:
+        return (settings.public_base_url.rstrip("/") + PREFIX).encode()
+    scheme = request.scope.get("scheme", "http")
+    host = request.headers.get("host")
+    if not host:
+        server = request.scope.get("server") or ("localhost", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}{request.scope.get('root_path', '')}{PREFIX}".encode()
 
 
 class Common:
-    """Scryfall's parameters accepted on every route: format, pretty, face, version."""
+    """Scryfall's parameters accepted on every route (format, pretty, face, version) and this
+    server's API base for the answer's URIs."""
 
-    def __init__(self, request: Request, settings: SettingsDep,
-                 format: Literal["json", "image", ""] = "json",
-                 pretty: Literal["true", "false", "True", "False", "1", "0", ""] = "",
-                 face: Literal["front", "back", ""] = "",
-                 version: Literal["small", "normal", "large", "png", "art_crop", "border_crop", ""] = ""):
+    __slots__ = ("base", "format", "pretty", "face", "version")
+
+    def __init__(self, base: bytes, format: str, pretty: str, face: str, version: str):
         # Clients such as scrython send every common parameter, empty when unset: empty means default.
-        self.base = api_base(request, settings)
+        self.base = base
         self.format = format or "json"
         self.pretty = pretty.lower() in ("true", "1")
         self.face = face or None
@@ -82,4 +86,14 @@ class Common:
         return RedirectResponse(uri, status_code=302)
 
 
-CommonDep = Annotated[Common, Depends()]
+# An async dependency: a sync one would run in the thread pool, a hop that costs more than the
+# whole card-by-id answer.
+async def common_parameters(request: Request, format: Literal["json", "image", ""] = "json",
+                            pretty: Literal["true", "false", "True", "False", "1", "0", ""] = "",
+                            face: Literal["front", "back", ""] = "",
+                            version: Literal["small", "normal", "large", "png", "art_crop", "border_crop", ""] = "",
+                            ) -> Common:
+    return Common(api_base(request, request.app.state.settings), format, pretty, face, version)
+
+
+CommonDep = Annotated[Common, Depends(common_parameters)]

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from backend.api.scryfall_compat.answers import ERROR_DOC, CommonDep
+from backend.dependancies.search_deps import LookupGuard, QuerySearchGuard
 from backend.dependancies.service_deps import ServiceManagerDep
 from backend.schemas.scryfall_compat.card import (
     CollectionRequest,
@@ -26,7 +27,15 @@ SetCode = Annotated[str, Path(min_length=1, max_length=10, pattern=r"^[A-Za-z0-9
 Number = Annotated[str, Path(min_length=1, max_length=20)]
 
 
-@router.get("/search", responses=_LIST, summary="Search (Scryfall's /cards/search: 175 cards a page)")
+# First in the router: the hot path is matched before anything else (`:uuid` keeps the static
+# paths below from ever matching it).
+@router.get("/{id:uuid}", responses=_CARD, summary="One card by Scryfall id")
+async def card_by_id(common: CommonDep, service_manager: ServiceManagerDep, id: uuid.UUID):
+    return common.card(await service_manager.execute_service("scryfall_compat.card.get", card_id=id))
+
+
+@router.get("/search", responses=_LIST, dependencies=[QuerySearchGuard],
+            summary="Search (Scryfall's /cards/search: 175 cards a page)")
 async def search(
     common: CommonDep, service_manager: ServiceManagerDep,
     q: Annotated[str, Query(max_length=1000)],
@@ -44,7 +53,8 @@ async def search(
         include_variations=include_variations, page=page))
 
 
-@router.get("/named", responses=_CARD, summary="One card by exact or fuzzy name (its default printing)")
+@router.get("/named", responses=_CARD, dependencies=[LookupGuard],
+            summary="One card by exact or fuzzy name (its default printing)")
 async def named(
     common: CommonDep, service_manager: ServiceManagerDep,
     exact: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
@@ -55,14 +65,16 @@ async def named(
         "scryfall_compat.card.named", exact=exact, fuzzy=fuzzy, set_code=set))
 
 
-@router.get("/autocomplete", responses={200: {"model": ScryfallCatalog}}, summary="Up to 20 card names")
+@router.get("/autocomplete", responses={200: {"model": ScryfallCatalog}}, dependencies=[LookupGuard],
+            summary="Up to 20 card names")
 async def autocomplete(common: CommonDep, service_manager: ServiceManagerDep,
                        q: Annotated[str, Query(max_length=200)], include_extras: bool = False):
     return common.answer(await service_manager.execute_service(
         "scryfall_compat.card.autocomplete", q=q, include_extras=include_extras))
 
 
-@router.get("/random", responses=_CARD, summary="A random card, optionally matching q")
+@router.get("/random", responses=_CARD, dependencies=[QuerySearchGuard],
+            summary="A random card, optionally matching q")
 async def random(common: CommonDep, service_manager: ServiceManagerDep,
                  q: Annotated[str | None, Query(max_length=1000)] = None):
     return common.card(await service_manager.execute_service("scryfall_compat.card.random", q=q))
@@ -109,11 +121,6 @@ def _by_external_id(kind: str):
 for _kind in ("multiverse", "mtgo", "arena", "tcgplayer", "cardmarket"):
     router.add_api_route(f"/{_kind}/{{id}}", _by_external_id(_kind), methods=["GET"], responses=_CARD,
                          summary=f"One card by its {_kind} id")
-
-
-@router.get("/{id:uuid}", responses=_CARD, summary="One card by Scryfall id")
-async def card_by_id(common: CommonDep, service_manager: ServiceManagerDep, id: uuid.UUID):
-    return common.card(await service_manager.execute_service("scryfall_compat.card.get", card_id=id))
 
 
 @router.get("/{code}/{number}", responses=_CARD, summary="One card by set code and collector number")

@@ -5,12 +5,10 @@ it in the envelope without re-encoding); list endpoints return summary dicts.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import uuid
 from typing import Any
 
-import asyncpg
 
 from backend.core.settings import Settings
 from backend.new_services.card_catalog.catalog_load.batches import Batch
@@ -19,21 +17,18 @@ from backend.new_services.card_catalog.catalog_load.writer import load_context, 
 from backend.new_services.card_catalog.name_matching import Candidate, closest, exact_normalised, popularity
 from backend.new_services.card_catalog.search.ast import Term
 from backend.new_services.card_catalog.search.compiler import compile_query, normalize_name
-from backend.new_services.card_catalog.search.parser import QuerySyntaxError
+from backend.new_services.card_catalog.search.cost import search_refusals, search_time_limit_ms
 from backend.new_services.card_catalog.search.vocabulary import LANGUAGES
 from backend.new_services.service_manager import service
 from backend.repositories.card_catalog.card_repository import CardRepository
-from backend.repositories.kit import CompiledQuery, StatementTimedOut, escape_like
-from backend.request_handling.errors import (BadRequestError, NotFoundError, ServiceUnavailableError,
-                                             UnprocessableError)
+from backend.repositories.kit import escape_like
+from backend.request_handling.errors import BadRequestError, NotFoundError, UnprocessableError
 from backend.schemas.card_catalog.card import MAX_BATCH_IDENTIFIERS, MAX_BULK_CARDS
 
 FUZZY_CLEAR_LEAD = 0.1   # trigram similarity by which the best fuzzy candidate must lead
 AUTOCOMPLETE_MIN_LENGTH = 2
 AUTOCOMPLETE_FUZZY_MIN_LENGTH = 4
 AUTOCOMPLETE_LIMIT = 20
-# A search stopped by its time limit: the same search will take as long again, so not at once.
-SEARCH_TIMEOUT_RETRY_AFTER_SECONDS = 5
 # Simple filter parameter -> query-language keyword, so filters and `q` share one compiler.
 FILTER_KEYWORDS = {
     "name": "name", "set": "set", "type": "type", "rarity": "rarity", "lang": "lang",
@@ -62,36 +57,6 @@ async def get_card(*, card_repository: CardRepository, card_id: uuid.UUID) -> st
     return card
 
 
-def _search_timeout(exc: StatementTimedOut) -> ServiceUnavailableError:
-    return ServiceUnavailableError(
-        f"the search ran longer than {exc.limit_ms} ms and was stopped; narrow it down or try again later",
-        code="search_timeout", retry_after=SEARCH_TIMEOUT_RETRY_AFTER_SECONDS,
-        details={"limit_ms": exc.limit_ms})
-
-
-def _time_limit_ms(compiled: CompiledQuery, settings: Settings) -> int:
-    """The search's statement timeout: the configured one, tighter when it runs regular expressions."""
-    if compiled.statement_timeout_ms is None:
-        return settings.search.statement_timeout_ms
-    return min(settings.search.statement_timeout_ms, compiled.statement_timeout_ms)
-
-
-@contextlib.asynccontextmanager
-async def _search_refusals(compiled: CompiledQuery, q: str | None):
-    """What Postgres says of a search, as the caller's answer: a regular expression it refuses, or one
-    that runs past the regex time bound, is the caller's error (400 naming it); any other search
-    stopped by its time limit is a 503 search_timeout."""
-    try:
-        yield
-    except asyncpg.InvalidRegularExpressionError as exc:
-        raise QuerySyntaxError(f"invalid regular expression: {exc}", term=q or "", position=0) from None
-    except StatementTimedOut as exc:
-        if compiled.statement_timeout_ms is not None and exc.limit_ms <= compiled.statement_timeout_ms:
-            raise QuerySyntaxError(f"the regular expression took longer than {exc.limit_ms} ms; "
-                                   "make it more specific", term=q or "", position=0) from None
-        raise _search_timeout(exc) from None
-
-
 @service("card_catalog.card.search", repositories=["card"])
 async def search_cards(*, card_repository: CardRepository, settings: Settings, q: str | None = None,
                        limit: int = 50, offset: int = 0, include_extras: bool = False,
@@ -100,16 +65,16 @@ async def search_cards(*, card_repository: CardRepository, settings: Settings, q
     if include_extras:
         extra += (Term("include", ":", "extras", -1, "include_extras=true", "include_extras"),)
     compiled = compile_query(q or "", extra_terms=extra)
-    async with _search_refusals(compiled, q):
+    async with search_refusals(compiled, q):
         return await card_repository.search(compiled, limit=limit, offset=offset,
-                                             time_limit_ms=_time_limit_ms(compiled, settings))
+                                             time_limit_ms=search_time_limit_ms(compiled, settings))
 
 
 @service("card_catalog.card.random", repositories=["card"])
 async def random_card(*, card_repository: CardRepository, settings: Settings, q: str | None = None) -> str:
     compiled = compile_query(q or "")
-    async with _search_refusals(compiled, q):
-        card_id = await card_repository.random_id(compiled, time_limit_ms=_time_limit_ms(compiled, settings))
+    async with search_refusals(compiled, q):
+        card_id = await card_repository.random_id(compiled, time_limit_ms=search_time_limit_ms(compiled, settings))
     if card_id is None:
         raise NotFoundError("no card matches the query", details={"q": q})
     return await card_repository.card_json(card_id)

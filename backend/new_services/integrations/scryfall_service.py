@@ -243,11 +243,12 @@ async def _load_into_run(uow, services, run_id: int, path: Path, *, observed_on:
                                               "sets_created", "price_observations", "bytes", "file_sha256",
                                               "cards_per_second")}
     summary["duration_seconds"] = round(time.monotonic() - started, 3)
+    # The catalog may now hold printings that MTGStocks prints were waiting for (queued before the
+    # run is marked finished, so whoever waits for the run finds the retry already queued).
+    await services.execute_service("integrations.mtg_stock.queue_reject_retry")
     async with uow.step() as repos:
         await repos.ingestion_run.finish_run(run_id, status="succeeded", counts=summary)
     _event("scryfall load finished", run_id=run_id, **{k: v for k, v in summary.items() if k != "file_sha256"})
-    # The catalog may now hold printings that MTGStocks prints were waiting for.
-    await services.execute_service("integrations.mtg_stock.queue_reject_retry")
     return summary
 
 

@@ -75,6 +75,7 @@ async def load_file(*, uow, path: str, triggered_by: str | None = None,
                 await repos.price.create_observation_staging()
                 try:
                     async with repos.transaction():
+                        await repos.listing.bulk_settings()
                         await repos.listing.copy_listings(_rows(iter_listings(file), rejects, counts, progress))
                         read_seconds = time.monotonic() - started
                         await repos.listing.copy_rejects(

@@ -48,15 +48,16 @@ async def _history(price_repository, *, card_id: uuid.UUID, range_: str, source:
         card_id, first_day=first_day or dt.date(1990, 1, 1), last_day=last_day, source_id=source_id, finish=finish,
         currency=currency, price_type=price_type, condition=condition, limit=MAX_HISTORY_POINTS + 1)
     truncated = len(rows) > MAX_HISTORY_POINTS
-    series: dict[tuple, list[dict]] = defaultdict(list)
+    series: dict[tuple, list[tuple]] = defaultdict(list)
     for row in rows[:MAX_HISTORY_POINTS]:
-        key = (row["source"], row["finish"], row["condition"], row["currency"], row["price_type"])
-        series[key].append({"date": row["observed_on"], "price_cents": row["price_cents"],
-                            "listing_count": row["listing_count"]})
+        series[(row["source"], row["finish"], row["condition"], row["currency"], row["price_type"])].append(
+            (row["observed_on"], row["price_cents"], row["listing_count"]))
     return {"card_id": card_id, "range": range_, "first_day": first_day, "last_day": last_day,
             "truncated": truncated,
-            "series": [{"source": s, "finish": f, "condition": c, "currency": cur, "price_type": t, "points": points}
-                       for (s, f, c, cur, t), points in series.items()]}
+            "series": [{"source": s, "finish": f, "condition": c, "currency": cur, "price_type": t,
+                        "points": [{"date": day, "price_cents": cents, "listing_count": count}
+                                   for day, cents, count in sorted(points)]}
+                       for (s, f, c, cur, t), points in sorted(series.items())]}
 
 
 @service("pricing.price.history", repositories=["price"], scope="autocommit")

@@ -8,7 +8,9 @@ from typing import Any
 import orjson
 
 from backend.new_services.card_catalog.search.ast import Term
+from backend.core.settings import Settings
 from backend.new_services.card_catalog.search.compiler import compile_query
+from backend.new_services.card_catalog.search.cost import search_refusals, search_time_limit_ms
 from backend.new_services.card_catalog.search.vocabulary import LANGUAGES
 from backend.new_services.scryfall_compat.objects import MAX_PAGE, PAGE_SIZE, api_uri, catalog_text, list_text
 from backend.new_services.service_manager import service
@@ -74,7 +76,7 @@ def _display_terms(unique: str | None, order: str | None, direction: str | None,
 
 
 @service("scryfall_compat.card.search", repositories=["scryfall_card"])
-async def search(*, scryfall_card_repository: ScryfallCardRepository, q: str, unique: str | None = None,
+async def search(*, scryfall_card_repository: ScryfallCardRepository, settings: Settings, q: str, unique: str | None = None,
                  order: str | None = None, direction: str | None = None, include_extras: bool = False,
                  include_multilingual: bool = False, include_variations: bool = False, page: int = 1) -> str:
     if not q or not q.strip():
@@ -83,7 +85,9 @@ async def search(*, scryfall_card_repository: ScryfallCardRepository, q: str, un
         raise BadRequestError(f"page must be between 1 and {MAX_PAGE}.", details={"page": page})
     compiled = compile_query(q, extra_terms=_display_terms(unique, order, direction, include_extras,
                                                            include_multilingual))
-    cards, total = await scryfall_card_repository.search(compiled, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    async with search_refusals(compiled, q):
+        cards, total = await scryfall_card_repository.search(compiled, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                                                             time_limit_ms=search_time_limit_ms(compiled, settings))
     if not cards:
         raise _not_found(NO_MATCH if total == 0 else f"There is no page {page} of this search.")
     has_more = page * PAGE_SIZE < total

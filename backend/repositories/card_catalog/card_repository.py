@@ -50,7 +50,7 @@ def _match_from(compiled: CompiledQuery) -> str:
     return queries.from_fragment if compiled.uses_sets else queries.from_printings_fragment
 
 
-def _distinct(compiled: CompiledQuery) -> tuple[str, str]:
+def distinct_clause(compiled: CompiledQuery) -> tuple[str, str]:
     """DISTINCT ON clause and its ORDER BY; `prefer:` swaps in its own choice of printing."""
     distinct, distinct_order = _DISTINCT[compiled.options.unique]
     if compiled.preference_sql and distinct_order:
@@ -59,7 +59,7 @@ def _distinct(compiled: CompiledQuery) -> tuple[str, str]:
 
 
 def _search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) -> str:
-    distinct, distinct_order = _distinct(compiled)
+    distinct, distinct_order = distinct_clause(compiled)
     direction = "DESC" if compiled.options.descending else "ASC"
     order = f"sort_key {direction} NULLS LAST, sort_name, sort_set, sort_cn NULLS LAST, sort_cn_text"
     page_order = ("page.sort_key " + direction + " NULLS LAST, page.sort_name, page.sort_set, "
@@ -107,7 +107,7 @@ class CardRepository(BaseRepository):
                 if card_id is not None:
                     return card_id
                 # A card with no English printing (rare): draw again among printings, as a search would.
-            distinct, distinct_order = _distinct(compiled)
+            distinct, distinct_order = distinct_clause(compiled)
             sql = _compose(queries.random_card_id, match_from=_match_from(compiled), distinct=distinct,
                            distinct_order=distinct_order, where=compiled.where)
             return await self.conn.fetchval(sql, *compiled.params)

@@ -11,6 +11,10 @@ CREATE TEMP TABLE IF NOT EXISTS stg_tcgplayer_listings (
     price_cents  BIGINT  NOT NULL
 );
 
+-- name: bulk_settings
+-- For this load's transaction only: sorts of a few hundred thousand rows (median, merge) in memory.
+SET LOCAL work_mem = '128MB';
+
 -- name: drop_staging
 DROP TABLE IF EXISTS pg_temp.stg_tcgplayer_listings, pg_temp.stg_tcgplayer_products;
 

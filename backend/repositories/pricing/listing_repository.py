@@ -22,6 +22,9 @@ class ListingRepository(BaseRepository):
     async def drop_staging(self) -> None:
         await self.conn.execute(queries.drop_staging)
 
+    async def bulk_settings(self) -> None:
+        await self.conn.execute(queries.bulk_settings)
+
     async def copy_listings(self, rows: Iterable[Sequence[Any]]) -> None:
         await self.conn.copy_records_to_table("stg_tcgplayer_listings", records=rows, columns=LISTING_COLUMNS)
 

@@ -11,7 +11,9 @@ SELECT v.name, v.set_code, v.collector_number FROM card_catalog.card_versions v 
 
 -- name: history
 -- $1 printing, $2..$3 first and last day, then optional filters (NULL: any). The primary key
--- (printing first) and the month partitions of [$2, $3] are all that is read.
+-- (printing first) and the month partitions of [$2, $3] are all that is read. Unsorted: the
+-- service groups the rows into series and sorts each (a text-collation sort here cost more than
+-- the whole scan).
 SELECT s.code AS source, o.finish, o.condition, o.currency::text AS currency, o.price_type,
        o.observed_on, o.price_cents, o.listing_count
 FROM pricing.price_observations o
@@ -23,7 +25,6 @@ WHERE o.card_version_id = $1
   AND ($6::text IS NULL OR o.currency = $6)
   AND ($7::text IS NULL OR o.price_type = $7)
   AND ($8::text IS NULL OR o.condition = $8)
-ORDER BY s.code, o.finish, o.condition, o.currency, o.price_type, o.observed_on
 LIMIT $9;
 
 -- name: latest

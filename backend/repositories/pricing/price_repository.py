@@ -35,10 +35,10 @@ class PriceRepository(BaseRepository):
 
     async def history(self, card_id: uuid.UUID, *, first_day: dt.date, last_day: dt.date, source_id: int | None,
                       finish: str | None, currency: str | None, price_type: str | None, condition: str | None,
-                      limit: int) -> list[dict[str, Any]]:
-        rows = await self.conn.fetch(queries.history, card_id, first_day, last_day, source_id, finish, currency,
+                      limit: int) -> list:
+        """Records (read by column name), unsorted: up to a few thousand per call on the hot path."""
+        return await self.conn.fetch(queries.history, card_id, first_day, last_day, source_id, finish, currency,
                                      price_type, condition, limit)
-        return [dict(r) for r in rows]
 
     async def latest(self, card_id: uuid.UUID) -> list[dict[str, Any]]:
         return [dict(r) for r in await self.conn.fetch(queries.latest, card_id)]

@@ -8,18 +8,13 @@ from __future__ import annotations
 import uuid
 
 from backend.repositories.base import BaseRepository, load_queries
-from backend.repositories.kit import CompiledQuery
+from backend.repositories.card_catalog.card_repository import distinct_clause
+from backend.repositories.kit import CompiledQuery, time_limited
 from backend.repositories.registry import repository
 
 queries = load_queries(__file__, "scryfall_card_queries.sql")
 
 # unique mode -> (DISTINCT ON clause, the ORDER BY that makes DISTINCT ON pick the preferred printing)
-_DISTINCT = {
-    "cards": ("DISTINCT ON (v.oracle_id)", "ORDER BY v.oracle_id, " + queries.preference_fragment),
-    "art": ("DISTINCT ON (COALESCE(v.illustration_id, v.card_version_id))",
-            "ORDER BY COALESCE(v.illustration_id, v.card_version_id), " + queries.preference_fragment),
-    "prints": ("", ""),
-}
 # Scryfall's name order ignores spaces and punctuation ("Darkpact" before "Dark Ritual").
 NAME_KEY = "replace(o.name_norm, ' ', '')"
 # Identifier kind -> the statement that finds its printing.
@@ -47,7 +42,7 @@ def search_sql(compiled: CompiledQuery, *, limit_param: str, offset_param: str) 
               "limit": limit_param, "offset": offset_param}
     if compiled.oracle_where is not None:
         return _fill(queries.search_page_oracle, where=compiled.oracle_where, **common)
-    distinct, distinct_order = _DISTINCT[options.unique]
+    distinct, distinct_order = distinct_clause(compiled)
     match_from = queries.from_sets_fragment if compiled.uses_sets else queries.from_printings_fragment
     return _fill(queries.search_page, match_from=match_from, distinct=distinct, distinct_order=distinct_order,
                  where=compiled.where, **common)
@@ -62,11 +57,13 @@ class ScryfallCardRepository(BaseRepository):
         rows = await self.conn.fetch(queries.documents_by_ids, card_ids)
         return {row["id"]: row["card"] for row in rows}
 
-    async def search(self, compiled: CompiledQuery, *, limit: int, offset: int) -> tuple[list[str], int]:
+    async def search(self, compiled: CompiledQuery, *, limit: int, offset: int,
+                     time_limit_ms: int) -> tuple[list[str], int]:
         n = len(compiled.params)
         sql = search_sql(compiled, limit_param=f"${n + 1}::int", offset_param=f"${n + 2}::int")
-        await self.conn.execute(queries.custom_plans)
-        rows = await self.conn.fetch(sql, *compiled.params, limit, offset)
+        async with time_limited(self.conn, time_limit_ms):
+            await self.conn.execute(queries.custom_plans)
+            rows = await self.conn.fetch(sql, *compiled.params, limit, offset)
         total = rows[0]["total_count"] if rows else 0
         return [row["card"] for row in rows if row["id"] is not None], total
 

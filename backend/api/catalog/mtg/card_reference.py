@@ -19,10 +19,10 @@ from backend.api.catalog.mtg.uploads import (
     declared_length,
     receive_upload,
 )
-from backend.api.errors import SEARCH_RESPONSES
+from backend.api.errors import LOOKUP_RESPONSES, SEARCH_RESPONSES
 from backend.dependancies.auth.users import AdminDep
 from backend.dependancies.query_deps import PaginationDep, RunIdPath
-from backend.dependancies.search_deps import QuerySearchGuard, SearchGuard
+from backend.dependancies.search_deps import LookupGuard, QuerySearchGuard
 from backend.dependancies.service_deps import ServiceManagerDep, SettingsDep
 from backend.request_handling.input_boundary import streams_body
 from backend.request_handling.StandardisedQueryResponse import (
@@ -47,6 +47,7 @@ MAX_UPLOAD_BYTES = 4 * 1024**3   # the largest Scryfall bulk file (all_cards) is
 JSON = "application/json"
 _CARD_DOC = {200: {"model": ApiResponse[CardDetail]}}
 _SEARCH_CARD_DOC = {**_CARD_DOC, **SEARCH_RESPONSES}
+_LOOKUP_CARD_DOC = {**_CARD_DOC, **LOOKUP_RESPONSES}
 
 
 def card_response(card_json: str, status_code: int = 200) -> Response:
@@ -90,7 +91,7 @@ async def search_cards(
     return PaginatedResponse.build(items, limit=page.limit, offset=page.offset, total_count=total)
 
 
-@router.get("/named", responses=_SEARCH_CARD_DOC, response_class=Response, dependencies=[SearchGuard],
+@router.get("/named", responses=_LOOKUP_CARD_DOC, response_class=Response, dependencies=[LookupGuard],
             summary="One card by exact or fuzzy name (ambiguous fuzzy names answer 404 with candidates)")
 async def named_card(
     service_manager: ServiceManagerDep,
@@ -103,7 +104,7 @@ async def named_card(
 
 
 @router.get("/autocomplete", response_model=ApiResponse[list[str]], summary="Up to 20 card names",
-            dependencies=[SearchGuard], responses=SEARCH_RESPONSES)
+            dependencies=[LookupGuard], responses=LOOKUP_RESPONSES)
 async def autocomplete(
     service_manager: ServiceManagerDep,
     q: Annotated[str, Query(max_length=200)],

@@ -29,8 +29,8 @@ def document_text(raw: bytes | None, card: dict | None, *, set_id: str) -> str:
     else `card` (or `raw` parsed) completed and encoded compactly."""
     if raw is not None and b'": ' not in raw[:120] and all(m in raw for m in _REQUIRED_MARKERS):
         return raw.decode()
-    if card is None:
-        card = orjson.loads(raw)
+    if card is None:   # parsed here, so completed in place (no copy)
+        return orjson.dumps(complete_card(orjson.loads(raw), set_id=set_id, copy=False)).decode()
     return orjson.dumps(complete_card(card, set_id=set_id)).decode()
 
 
@@ -40,9 +40,10 @@ def _has_images(card: dict) -> bool:
     return any(isinstance(face, dict) and face.get("image_uris") for face in card.get("card_faces") or ())
 
 
-def complete_card(card: dict[str, Any], *, set_id: str) -> dict[str, Any]:
-    """A copy of `card` with every required field of today's schema, derived from what it has."""
-    out = dict(card)
+def complete_card(card: dict[str, Any], *, set_id: str, copy: bool = True) -> dict[str, Any]:
+    """`card` (a copy of it unless `copy` is false) with every required field of today's schema,
+    derived from what it has."""
+    out = dict(card) if copy else card
     card_id = str(out.get("id"))
     set_code = str(out.get("set") or "").lower()
     number = str(out.get("collector_number") or "")

@@ -187,3 +187,10 @@ async def test_errors_under_the_prefix_are_scryfall_error_objects(client, settin
     # Our own API keeps its envelope.
     ours = (await client.get("/api/no/such/route")).json()
     assert ours["success"] is False
+
+
+async def test_ambiguous_fuzzy_name_is_scryfalls_ambiguous_error(client, paged_catalog):
+    body = assert_error(await client.get("/scryfall/cards/named", params={"fuzzy": "paged card"}), 404, "not_found")
+    assert body["type"] == "ambiguous"
+    head = await client.head(f"/scryfall/cards/{paged_catalog[0]['id']}")
+    assert head.status_code == 200 and head.content == b""

@@ -201,3 +201,18 @@ async def test_a_catalog_file_load_queues_the_reject_retry(service_manager, fake
     assert [m["headers"]["task"] for m in queued] == ["automana.mtg_stock.retry_rejects"]
     await service_manager.execute_service("integrations.mtg_stock.retry_rejects")   # as the worker would
     assert 107 not in _rejects(db)
+
+
+async def test_tokens_and_art_cards_resolve_to_their_own_sets(service_manager, fake_mtg_stock, fake_clock, catalog, db):
+    fake = fake_mtg_stock.fake
+    no_ids = {"tcg_id": None, "multiverse_id": None, "scryfallId": None, "collector_number": None}
+    # Scryfall keeps tokens in 't'+set and art cards in 'a'+set; MTGStocks names them "X Token" / "X (Art Card)".
+    fake.add_print(make_print(201, "Fell Beast's Shriek (Art Card)", set_abbreviation="LTC", **no_ids),
+                   make_prices(START, 2, avg=0.5))
+    fake.add_print(make_print(202, "Goblin Token", set_abbreviation="P03", **no_ids), make_prices(START, 2, avg=0.25))
+    _, result = await _load(service_manager, fake_mtg_stock, fake_clock, ids=[201, 202])
+    assert result["resolved"] == 2, _rejects(db)
+    with db.cursor() as cur:
+        cur.execute("SELECT p.print_id, v.set_code, v.layout FROM pricing.mtgstock_prints p"
+                    " JOIN card_catalog.card_versions v USING (card_version_id) ORDER BY 1")
+        assert cur.fetchall() == [(201, "altc", "art_series"), (202, "p03", "token")]

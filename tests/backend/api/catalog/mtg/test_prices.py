@@ -130,3 +130,18 @@ async def test_movers_rank_risers_and_fallers(client, priced):
     assert high["data"]["risers"] == []
     bad = await client.get("/api/catalog/mtg/prices/movers", params={"source": "nosuchmarket"})
     assert bad.status_code == 422
+
+
+async def test_deleting_a_printing_deletes_its_prices_and_used_sources_stay(client, priced, admin_headers, db):
+    a, b, _ = priced
+    assert (await client.delete(f"/api/catalog/mtg/card-reference/{a}", headers=admin_headers)).status_code == 200
+    with db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pricing.price_observations WHERE card_version_id = %s", (a,))
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM pricing.latest_prices WHERE card_version_id = %s", (a,))
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM pricing.price_observations WHERE card_version_id = %s", (b,))
+        assert cur.fetchone()[0] == 2
+        with pytest.raises(Exception, match="cannot be deleted"):
+            cur.execute("DELETE FROM pricing.price_sources WHERE code = 'scryfall'")
+        cur.execute("DELETE FROM pricing.price_sources WHERE code = 'ebay'")   # no prices: allowed

@@ -14,8 +14,10 @@ import httpx
 import psycopg2
 import pytest
 from asgi_lifespan import LifespanManager
+from fastapi import APIRouter, Request
 
 from backend.core.settings import SearchSettings
+from backend.dependancies.search_deps import SearchGuard
 from backend.main import create_app
 from backend.new_services.card_catalog.search.parser import MAX_NEGATIONS, MAX_TERMS
 from backend.repositories.kit import StatementTimedOut, time_limited
@@ -33,10 +35,11 @@ def from_address(address: str) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def search_app(settings, fixture_cards, **search):
+async def search_app(settings, fixture_cards, *, extra_routers=(), **search):
     """The real app with these search settings, the fixture catalog loaded, and a client for it."""
     search.setdefault("max_concurrent", 2)
-    app = create_app(settings.model_copy(update={"search": SearchSettings(**search)}))
+    search.setdefault("rate_limit", "")   # on only where a test sets it
+    app = create_app(settings.model_copy(update={"search": SearchSettings(**search)}), extra_routers=extra_routers)
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
         await app.state.service_manager.execute_service("card_catalog.catalog_load.load_cards", cards=fixture_cards)
         transport = httpx.ASGITransport(app=app)
@@ -121,18 +124,25 @@ async def test_without_redis_the_rate_limit_fails_open_with_one_warning(settings
 
 # -- slots -----------------------------------------------------------------------------------------
 
-async def test_all_slots_held_answers_search_busy_and_card_reads_go_on(settings, fixture_cards):
+async def test_all_slots_held_answers_search_busy_and_card_reads_go_on(settings, fixture_cards, caplog):
     async with search_app(settings, fixture_cards, max_concurrent=2, queue_seconds=0.01) as (app, client):
         gate = app.state.search_gate
         card = next(c for c in fixture_cards if c["name"] == LLANOWAR)
         async with contextlib.AsyncExitStack() as held:
             for _ in range(2):
                 await held.enter_async_context(gate.slot())
-            for path in SEARCH_ROUTES:
-                busy = await client.get(path)
-                error = assert_problem(busy, 503, "search_busy")
-                assert retry_after(busy) == 1 and error["details"] == {"max_concurrent": 2}
-            assert (await client.get(f"{BASE}/{card['id']}")).status_code == 200
+            with caplog.at_level(logging.WARNING):
+                for path in (f"{BASE}/?q=t:elf", f"{BASE}/random?q=t:elf") * 2:
+                    busy = await client.get(path)
+                    error = assert_problem(busy, 503, "search_busy")
+                    assert retry_after(busy) == 1 and error["details"] == {"max_concurrent": 2}
+            # Shed on purpose: one summary warning a minute, not an error record per refused search.
+            assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+            busy_warnings = [r.getMessage() for r in caplog.records if "search_busy" in r.getMessage()]
+            assert len(busy_warnings) == 1 and "all 2 search slots stayed busy" in busy_warnings[0]
+            # Card reads and name lookups (cheap index probes) take no slot.
+            for path in (f"{BASE}/{card['id']}", f"{BASE}/named?fuzzy=llanowar", f"{BASE}/autocomplete?q=llano"):
+                assert (await client.get(path)).status_code == 200, path
             # A query that cannot run is told so at once, without waiting for a slot.
             for path in (f"{BASE}/", f"{BASE}/random"):
                 bad = await client.get(path, params={"q": " ".join(["-o:x"] * 199)})
@@ -152,6 +162,24 @@ async def test_a_queued_search_runs_when_a_slot_frees(settings, fixture_cards):
         response = await queued
         assert response.status_code == 200 and response.json()["pagination"]["total_count"] >= 1
         assert gate.running == 0 and gate.waiting == 0
+
+
+async def test_search_guard_holds_a_slot_while_its_handler_runs(settings, fixture_cards):
+    """`dependencies=[SearchGuard]` is all another route needs: rate counted, slot held in the handler."""
+    router = APIRouter()
+
+    @router.get("/test/guarded", dependencies=[SearchGuard])
+    async def guarded(request: Request) -> dict:
+        gate = request.app.state.search_gate
+        return {"running": gate.running}
+
+    async with search_app(settings, fixture_cards, extra_routers=(router,), rate_limit="2/hour",
+                          max_concurrent=1, queue_seconds=0) as (app, client):
+        assert (await client.get("/test/guarded")).json() == {"running": 1}
+        assert app.state.search_gate.running == 0
+        async with app.state.search_gate.slot():
+            assert_problem(await client.get("/test/guarded"), 503, "search_busy")
+        assert_problem(await client.get("/test/guarded"), 429, "rate_limited")
 
 
 async def test_slots_are_released_whatever_the_search_answers(settings, fixture_cards):
@@ -197,6 +225,22 @@ async def test_a_search_past_its_time_limit_answers_search_timeout(settings, fix
         assert (await client.get(f"{BASE}/?q=t:elf")).status_code == 200
 
 
+async def test_scryfall_routes_are_searches_too_and_refuse_in_scryfall_errors(settings, fixture_cards, database_url):
+    async with search_app(settings, fixture_cards, rate_limit="3/hour", statement_timeout_ms=100) as (app, client):
+        client_a, client_b = from_address("198.51.100.7"), from_address("198.51.100.8")
+        assert (await client.get("/scryfall/cards/search?q=t:elf", headers=client_a)).status_code == 200
+        with catalog_locked(database_url):
+            stopped = await client.get("/scryfall/cards/search?q=t:elf", headers=client_a)
+        assert stopped.status_code == 503 and retry_after(stopped) == 5
+        assert stopped.json()["object"] == "error" and stopped.json()["status"] == 503
+        # Named and autocomplete count against the same budget as the searches.
+        assert (await client.get("/scryfall/cards/autocomplete?q=llano", headers=client_a)).status_code == 200
+        refused = await client.get("/scryfall/cards/named?fuzzy=llanowar", headers=client_a)
+        assert refused.status_code == 429 and retry_after(refused) >= 1
+        assert refused.json()["object"] == "error" and refused.json()["status"] == 429
+        assert (await client.get("/scryfall/cards/random?q=t:elf", headers=client_b)).status_code == 200
+
+
 async def test_time_limited_needs_a_transaction_and_ends_with_it(app):
     async with app.state.runtime.executor.connection() as conn:
         with pytest.raises(RuntimeError, match="needs a transaction"):
@@ -231,5 +275,8 @@ def test_search_routes_document_their_429_and_503(app):
     for path in ("/", "/named", "/autocomplete", "/random"):
         responses = paths[BASE + path]["get"]["responses"]
         assert "too many searches" in responses["429"]["description"]
-        assert "search_busy" in responses["503"]["description"] and "search_timeout" in responses["503"]["description"]
-    assert "search_busy" not in paths[BASE + "/{card_id}"]["get"]["responses"]["503"]["description"]
+        slotted = path in ("/", "/random")
+        for code in ("search_busy", "search_timeout"):
+            assert (code in responses["503"]["description"]) is slotted, (path, code)
+    card_responses = paths[BASE + "/{card_id}"]["get"]["responses"]
+    assert "search" not in card_responses["429"]["description"] + card_responses["503"]["description"]
