@@ -6,6 +6,7 @@ is refused, never changed.
 """
 from __future__ import annotations
 
+import contextlib
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from backend.core.settings import Settings
 from backend.new_services.card_catalog.search.ast import Term
 from backend.new_services.card_catalog.search.compiler import compile_query
+from backend.new_services.card_catalog.search.cost import search_refusals, search_time_limit_ms
 from backend.new_services.card_catalog.search.vocabulary import LANGUAGES
 from backend.new_services.service_manager import service
 from backend.new_services.user_collection.collection_service import owned_collection
@@ -225,7 +227,10 @@ async def list_entries(*, collection_repository, entry_repository, value_reposit
         compiled = compile_query(q or "", first_param=6, extra_terms=catalog_terms + _ALL_PRINTINGS)
     language = language_code(filters["language"]) if filters.get("language") else None
     valuation = Valuation.of(settings, collection["currency"])
-    ids, total = await entry_repository.list(
-        collection_id, finish=filters.get("finish"), condition=filters.get("condition"), language=language,
-        tag=filters.get("tag"), compiled=compiled, sort=sort, limit=limit, offset=offset, **valuation.params)
+    # A catalog query over the entries runs under the search time limit, and its refusals answer as in search.
+    async with search_refusals(compiled, q) if compiled else contextlib.nullcontext():
+        ids, total = await entry_repository.list(
+            collection_id, finish=filters.get("finish"), condition=filters.get("condition"), language=language,
+            tag=filters.get("tag"), compiled=compiled, sort=sort, limit=limit, offset=offset,
+            time_limit_ms=search_time_limit_ms(compiled, settings) if compiled else None, **valuation.params)
     return await entries_out(entry_repository, value_repository, settings, collection, ids), total

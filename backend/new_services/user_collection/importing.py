@@ -28,6 +28,7 @@ from backend.schemas.user_collection.entry import MAX_PURCHASE_PRICE, MAX_TAGS
 from backend.schemas.user_collection.imports import MAX_REPORTED_ROWS
 
 BATCH_ROWS = 5000
+ANALYZE_AFTER_ROWS = 1000   # entries added or removed by one import that make its statistics stale
 MAX_NOTE = 2000
 MAX_TAG = 50
 Progress = Callable[[dict[str, Any]], Awaitable[None]]
@@ -160,6 +161,8 @@ async def import_file(collection_repository, collection_import_repository, *, ow
             await progress({"stage": "writing", "rows_read": read})
         await collection_import_repository.apply(collection_id, mode)
         await collection_repository.bump_contents(collection_id)
+        if planned["added"] + planned["removed"] >= ANALYZE_AFTER_ROWS:
+            await collection_import_repository.analyze_entries()
     report["applied"] = True
     return report
 

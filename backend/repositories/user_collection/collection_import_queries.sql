@@ -271,3 +271,8 @@ WHERE f.entry_id IS NULL
 -- $1 collection (sync): the entries the file does not list.
 DELETE FROM user_collection.entries e
 WHERE e.collection_id = $1 AND NOT EXISTS (SELECT 1 FROM pg_temp.import_entries f WHERE f.entry_id = e.entry_id)
+
+-- name: analyze_entries
+-- After a large import: fresh statistics, so the collection's next reads are planned for its size
+-- (autovacuum may not have come round yet).
+ANALYZE user_collection.entries

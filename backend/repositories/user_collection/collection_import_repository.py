@@ -81,6 +81,9 @@ class CollectionImportRepository(BaseRepository):
         changes = [dict(row) for row in await self.conn.fetch(queries.planned_changes, collection_id, mode, limit)]
         return counts, changes
 
+    async def analyze_entries(self) -> None:
+        await self.conn.execute(queries.analyze_entries)
+
     async def apply(self, collection_id: uuid.UUID, mode: str) -> None:
         try:
             async with self.conn.transaction():

@@ -1,6 +1,7 @@
 """user_collection.entries: add (merging), read, edit, remove, list with filters, and export pages."""
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import date
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from backend.repositories.base import BaseRepository, load_queries
-from backend.repositories.kit import CompiledQuery, Sort, SortWhitelist, paginate
+from backend.repositories.kit import CompiledQuery, Sort, SortWhitelist, paginate, time_limited
 from backend.repositories.registry import repository
 from backend.repositories.user_collection.value_repository import entry_value, multipliers_json, price_join
 from backend.request_handling.errors import ConflictError, UnprocessableError
@@ -91,7 +92,7 @@ class EntryRepository(BaseRepository):
     async def list(self, collection_id: uuid.UUID, *, finish: str | None, condition: str | None,
                    language: str | None, tag: str | None, compiled: CompiledQuery | None, sort: Sort,
                    limit: int, offset: int, currency: str, sources: list[str],
-                   multipliers: dict[str, float]) -> tuple[list[uuid.UUID], int]:
+                   multipliers: dict[str, float], time_limit_ms: int | None = None) -> tuple[list[uuid.UUID], int]:
         """The ids of one page of entries, in order, and the total of the filtered list."""
         params: list[Any] = [collection_id, finish, condition, language, tag]
         where = "true"
@@ -106,8 +107,9 @@ class EntryRepository(BaseRepository):
             value_column = entry_value(mult=f"${n + 3}")
         sql = (queries.list_entries.replace("{value_column}", value_column).replace("{price_join}", join)
                .replace("{where}", where))
-        rows, total = await paginate(self.conn, sql, *params, order_by=ENTRY_SORTS.order_by(sort), limit=limit,
-                                     offset=offset)
+        async with time_limited(self.conn, time_limit_ms) if time_limit_ms else contextlib.nullcontext():
+            rows, total = await paginate(self.conn, sql, *params, order_by=ENTRY_SORTS.order_by(sort), limit=limit,
+                                         offset=offset)
         return [row["entry_id"] for row in rows], total
 
     async def export_page(self, collection_id: uuid.UUID, *, after: tuple[str, uuid.UUID] | None,
