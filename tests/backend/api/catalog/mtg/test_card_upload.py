@@ -129,4 +129,4 @@ async def test_upload_quotas(client, admin_user, settings, db):
     big = await client.post(f"{BASE}/upload-file", content=b"[" + b" " * (2 * 1024 * 1024) + b"]",
                             headers={**admin_user.headers, "content-type": "application/json"})
     assert big.status_code == 409 and big.json()["error"]["details"]["quota_bytes"] == 1024 * 1024
-    assert not settings.upload_dir.exists() or list(settings.upload_dir.iterdir()) == []
+    assert not settings.upload_dir.exists() or [p for p in settings.upload_dir.iterdir() if p.is_file()] == []
