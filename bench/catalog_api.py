@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from backend.new_services.card_catalog.catalog_load.bulk_file import BulkFile  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
 from bench.common import (bench_settings, create_database, drop_database, free_port,  # noqa: E402
-                          migrate_database, percentile, server_url, start_logging, with_database)
+                          loaded_printings, migrate_database, percentile, server_url, start_logging, with_database)
 from bench.generate_cards import DEFAULT_SOURCES, generate  # noqa: E402
 
 SOURCES = DEFAULT_SOURCES
@@ -220,16 +220,7 @@ def main() -> None:
     bench_db = f"{BENCH_DB}_smoke_{os.getpid()}" if args.smoke else BENCH_DB
     url = with_database(server, bench_db)
 
-    reuse = False
-    if args.keep_db:
-        try:
-            conn = psycopg2.connect(url)
-            with conn.cursor() as cur:
-                cur.execute("SELECT count(*) FROM card_catalog.card_versions")
-                reuse = cur.fetchone()[0] >= min(100_000, int(args.printings * 0.99))
-            conn.close()
-        except psycopg2.Error:
-            reuse = False
+    reuse = args.keep_db and loaded_printings(url) >= min(100_000, int(args.printings * 0.99))
     try:
         if not reuse:
             create_database(server, bench_db)

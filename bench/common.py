@@ -72,6 +72,23 @@ def scratch_database(server: str, name: str, *, migrated: bool = True, keep: boo
             drop_database(server, name)
 
 
+def loaded_printings(database_url: str) -> int:
+    """Printings already in a kept bench database (0 when it does not exist or is not migrated):
+    `--keep-db` runs reuse a catalog that is (nearly) the size they would build."""
+    try:
+        conn = psycopg2.connect(database_url)
+    except psycopg2.Error:
+        return 0
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT count(*) FROM card_catalog.card_versions")
+            return cur.fetchone()[0]
+    except psycopg2.Error:
+        return 0
+    finally:
+        conn.close()
+
+
 def migrate_database(database_url: str) -> list:
     """Apply the migrations the way `automana migrate` does: the composition root's sync pool."""
     from backend.database.migrate import migrate

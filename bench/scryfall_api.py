@@ -35,7 +35,7 @@ from backend.runtime import Runtime  # noqa: E402
 from bench.catalog_api import (SOURCES, TYPICAL_SEARCHES, build_catalog, fmt, start_server,  # noqa: E402
                                wait_ready, wrk)
 from bench.common import (bench_settings, create_database, drop_database, free_port,  # noqa: E402
-                          migrate_database, server_url, start_logging, with_database)
+                          loaded_printings, migrate_database, server_url, start_logging, with_database)
 
 BENCH_DB = "automana_bench_scryfall"
 SMOKE_PRINTINGS = 300
@@ -70,16 +70,7 @@ def main() -> None:
     server = server_url(args.server_url)
     bench_db = f"{BENCH_DB}_smoke_{os.getpid()}" if args.smoke else BENCH_DB
     url = with_database(server, bench_db)
-    reuse = False
-    if args.keep_db:
-        try:
-            conn = psycopg2.connect(url)
-            with conn.cursor() as cur:
-                cur.execute("SELECT count(*) FROM card_catalog.card_versions")
-                reuse = cur.fetchone()[0] >= min(100_000, int(args.printings * 0.99))
-            conn.close()
-        except psycopg2.Error:
-            reuse = False
+    reuse = args.keep_db and loaded_printings(url) >= min(100_000, int(args.printings * 0.99))
     try:
         if not reuse:
             create_database(server, bench_db)

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend.core.settings import Settings  # noqa: E402
 from bench.catalog_api import SOURCES, build_catalog, fmt, wrk  # noqa: E402
-from bench.common import create_database, drop_database, free_port, migrate_database, percentile  # noqa: E402
+from bench.common import create_database, drop_database, free_port, loaded_printings, migrate_database, percentile  # noqa: E402
 from bench.common import server_url, with_database  # noqa: E402
 
 BENCH_DB = "automana_bench_search_cost"
@@ -315,16 +315,7 @@ def catalog_database(args, sources: list[Path], name: str) -> Iterator[str]:
     server = server_url(args.server_url)
     bench_db = f"{name}_smoke_{os.getpid()}" if args.smoke else name
     url = with_database(server, bench_db)
-    reuse = False
-    if args.keep_db:
-        try:
-            conn = psycopg2.connect(url)
-            with conn.cursor() as cur:
-                cur.execute("SELECT count(*) FROM card_catalog.card_versions")
-                reuse = cur.fetchone()[0] >= int(args.printings * 0.99)
-            conn.close()
-        except psycopg2.Error:
-            reuse = False
+    reuse = args.keep_db and loaded_printings(url) >= int(args.printings * 0.99)
     try:
         if reuse:
             migrate_database(url)   # migrations added since it was built

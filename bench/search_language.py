@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import asyncpg
-import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -31,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from backend.request_handling.errors import DomainError  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
 from bench.catalog_api import SOURCES, build_catalog  # noqa: E402
-from bench.common import (bench_settings, create_database, drop_database, migrate_database,  # noqa: E402
+from bench.common import (bench_settings, create_database, drop_database, loaded_printings, migrate_database,  # noqa: E402
                           percentile, server_url, start_logging, with_database)
 
 BENCH_DB = "automana_bench_search_language"
@@ -155,14 +154,7 @@ def main() -> None:
     server = server_url(args.server_url)
     name = f"{BENCH_DB}_smoke_{os.getpid()}" if args.smoke else BENCH_DB
     url = with_database(server, name)
-    reuse = False
-    if args.keep_db:
-        try:
-            with psycopg2.connect(url) as conn, conn.cursor() as cur:
-                cur.execute("SELECT count(*) FROM card_catalog.card_versions")
-                reuse = cur.fetchone()[0] >= int(args.printings * 0.95)
-        except psycopg2.Error:
-            reuse = False
+    reuse = args.keep_db and loaded_printings(url) >= int(args.printings * 0.95)
     try:
         if not reuse:
             create_database(server, name)
