@@ -2,25 +2,19 @@
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from backend.core.settings import Settings
+from backend.new_services.ops import upload_spool
 from backend.new_services.service_manager import service
-from backend.request_handling.errors import ConflictError, NotFoundError
+from backend.request_handling.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
 PIPELINE = "catalog_upload"
 LOAD_TASK = "automana.catalog.load_card_upload"
 FINISHED = frozenset({"succeeded", "failed", "skipped"})
-# A file younger than this may still be being written by another API process: never an orphan yet.
-ORPHAN_GRACE_SECONDS = 3600
-
-
-def _bytes_in(folder: Path) -> int:
-    return sum(entry.stat().st_size for entry in folder.iterdir() if entry.is_file()) if folder.is_dir() else 0
 
 
 @service("card_catalog.upload.admit", repositories=["ingestion_run"], scope="autocommit")
@@ -30,14 +24,7 @@ async def admit_upload(*, ingestion_run_repository, settings: Settings, triggere
     waiting uploads take stay within their limits (409 `upload_quota` saying which)."""
     active = [run for run in await ingestion_run_repository.active_runs_of([PIPELINE])
               if run["triggered_by"] == triggered_by]
-    if len(active) >= settings.uploads_in_progress_per_user:
-        raise ConflictError(f"{len(active)} uploads of yours are still loading; wait for one to finish",
-                            details={"run_ids": [run["id"] for run in active]}, code="upload_quota")
-    used = _bytes_in(settings.upload_dir)
-    if used + (declared_bytes or 0) > settings.upload_quota_bytes:
-        raise ConflictError("the upload space is full; try again when the waiting uploads have loaded",
-                            details={"used_bytes": used, "quota_bytes": settings.upload_quota_bytes},
-                            code="upload_quota")
+    upload_spool.admit(settings, settings.upload_dir, active, declared_bytes=declared_bytes, what="uploads")
 
 
 @service("card_catalog.upload.clean_orphans", repositories=["ingestion_run"], scope="steps")
@@ -46,15 +33,7 @@ async def clean_orphans(*, uow, settings: Settings) -> dict[str, Any]:
     that ended without cleaning up), and fail pending upload runs whose file is gone."""
     async with uow.session() as repos:
         active = await repos.ingestion_run.active_runs_of([PIPELINE])
-    referenced = {Path(run["params"].get("path", "")).name for run in active}
-    removed = 0
-    folder = settings.upload_dir
-    if folder.is_dir():
-        cutoff = time.time() - ORPHAN_GRACE_SECONDS
-        for entry in folder.iterdir():
-            if entry.is_file() and entry.name not in referenced and entry.stat().st_mtime < cutoff:
-                entry.unlink(missing_ok=True)
-                removed += 1
+    removed = upload_spool.remove_orphans(settings.upload_dir, active)
     failed = []
     for run in active:
         if run["status"] == "pending" and not Path(run["params"].get("path", "")).is_file():

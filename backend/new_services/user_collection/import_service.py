@@ -5,7 +5,6 @@ reads. Either way the collection changes in one transaction, or not at all.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,20 +12,16 @@ from typing import Any
 import orjson
 
 from backend.core.settings import Settings
+from backend.new_services.ops import upload_spool
 from backend.new_services.service_manager import service
 from backend.new_services.user_collection.collection_service import owned_collection
 from backend.new_services.user_collection.importing import _json_default, import_file
-from backend.request_handling.errors import ConflictError, DomainError, NotFoundError
+from backend.request_handling.errors import DomainError, NotFoundError
 
 logger = logging.getLogger(__name__)
 PIPELINE = "collection_import"
 IMPORT_TASK = "automana.collection.import_file"
 FINISHED = frozenset({"succeeded", "failed", "skipped"})
-ORPHAN_GRACE_SECONDS = 3600
-
-
-def _bytes_in(folder: Path) -> int:
-    return sum(entry.stat().st_size for entry in folder.iterdir() if entry.is_file()) if folder.is_dir() else 0
 
 
 def _plain(report: dict[str, Any]) -> dict[str, Any]:
@@ -54,14 +49,8 @@ async def admit_import(*, collection_repository, ingestion_run_repository, setti
     await owned_collection(collection_repository, owner_id, collection_id)
     active = [run for run in await ingestion_run_repository.active_runs_of([PIPELINE])
               if run["params"].get("owner_id") == owner_id]
-    if len(active) >= settings.uploads_in_progress_per_user:
-        raise ConflictError(f"{len(active)} imports of yours are still running; wait for one to finish",
-                            details={"run_ids": [run["id"] for run in active]}, code="upload_quota")
-    used = _bytes_in(settings.collection_import_dir)
-    if used + (declared_bytes or 0) > settings.upload_quota_bytes:
-        raise ConflictError("the upload space is full; try again when the waiting imports have run",
-                            details={"used_bytes": used, "quota_bytes": settings.upload_quota_bytes},
-                            code="upload_quota")
+    upload_spool.admit(settings, settings.collection_import_dir, active, declared_bytes=declared_bytes,
+                       what="imports")
 
 
 @service("user_collection.import.register", repositories=["collection", "ingestion_run"], scope="steps")
@@ -160,13 +149,6 @@ async def import_status(*, ingestion_run_repository, owner_id: str, collection_i
 @service("user_collection.import.clean_orphans", repositories=["ingestion_run"], scope="autocommit")
 async def clean_orphans(*, ingestion_run_repository, settings: Settings) -> dict[str, Any]:
     """Remove waiting import files no live run refers to (a server killed mid-upload)."""
-    referenced = {Path(run["params"].get("path", "")).name
-                  for run in await ingestion_run_repository.active_runs_of([PIPELINE])}
-    folder, removed = settings.collection_import_dir, 0
-    if folder.is_dir():
-        cutoff = time.time() - ORPHAN_GRACE_SECONDS
-        for entry in folder.iterdir():
-            if entry.is_file() and entry.name not in referenced and entry.stat().st_mtime < cutoff:
-                entry.unlink(missing_ok=True)
-                removed += 1
+    active = await ingestion_run_repository.active_runs_of([PIPELINE])
+    removed = upload_spool.remove_orphans(settings.collection_import_dir, active)
     return {"removed_files": removed}

@@ -224,3 +224,17 @@ async def test_import_refusals(client, owner, new_collection):
     wrong = await client.post(f"{BASE}/{cid}/import", params={"format": "manabox"},
                               files={"file": ("a.csv", b"Count,Name\n1,Sol Ring\n")}, headers=owner.headers)
     assert wrong.status_code == 400 and "not a ManaBox CSV" in wrong.json()["error"]["message"]
+
+
+async def test_an_import_past_the_upload_quota_is_refused_before_it_is_stored(client, owner, new_collection, settings):
+    cid = (await new_collection(owner))["collection_id"]
+    settings.upload_quota_bytes = 1024 * 1024
+    big = b"4 Lightning Bolt\n" * 70_000   # ~1.1 MiB, declared in Content-Length
+    refused = await client.post(f"{BASE}/{cid}/import", content=big,
+                                headers={**owner.headers, "content-type": "text/plain"})
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert error["code"] == "upload_quota" and error["details"]["quota_bytes"] == 1024 * 1024
+    folder = settings.collection_import_dir
+    assert not folder.exists() or [p for p in folder.iterdir() if p.is_file()] == []
+    assert await entries_of(client, owner, cid) == []
