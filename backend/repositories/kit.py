@@ -88,6 +88,14 @@ async def paginate(conn: asyncpg.Connection, filtered: str, *params: Any, order_
     return split_page(await conn.fetch(sql, *params, limit, offset), key)
 
 
+def set_clause(fields: dict[str, Any], columns: dict[str, str], *, first_param: int) -> tuple[str, list[Any]]:
+    """`col = $n, ...` for a partial update of the given fields, each named through the whitelist
+    `columns` (field -> column; the only text spliced in), numbered from `first_param`; and the values."""
+    values = list(fields.values())
+    assignments = [f"{columns[name]} = ${first_param + i}" for i, name in enumerate(fields)]
+    return ", ".join(assignments), values
+
+
 class StagingTable:
     """A per-session TEMP staging table, emptied when each transaction commits."""
 

@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg
 
 from backend.repositories.base import BaseRepository, load_queries
-from backend.repositories.kit import Sort, SortWhitelist, paginate
+from backend.repositories.kit import Sort, SortWhitelist, paginate, set_clause
 from backend.repositories.registry import repository
 from backend.request_handling.errors import ConflictError
 from backend.schemas.user_collection.collection import COLLECTION_SORT_FIELDS
@@ -53,14 +53,10 @@ class CollectionRepository(BaseRepository):
                               order_by=COLLECTION_SORTS.order_by(sort), limit=limit, offset=offset)
 
     async def update(self, owner_id: uuid.UUID, collection_id: uuid.UUID, fields: dict[str, Any]) -> None:
-        assignments, values = [], []
-        for name, value in fields.items():
-            values.append(value)
-            assignments.append(f"{EDITABLE_COLUMNS[name]} = ${len(values) + 2}")
-        if not assignments:
+        if not fields:
             return
-        sql = ("UPDATE user_collection.collections SET " + ", ".join(assignments)
-               + ", updated_at = now() WHERE owner_id = $1 AND collection_id = $2")
+        assignments, values = set_clause(fields, EDITABLE_COLUMNS, first_param=3)
+        sql = f"UPDATE user_collection.collections SET {assignments}, updated_at = now() WHERE owner_id = $1 AND collection_id = $2"
         try:
             async with self.conn.transaction():
                 await self.conn.execute(sql, owner_id, collection_id, *values)

@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 
 from backend.repositories.base import BaseRepository, load_queries
-from backend.repositories.kit import CompiledQuery, Sort, SortWhitelist, paginate, time_limited
+from backend.repositories.kit import CompiledQuery, Sort, SortWhitelist, paginate, set_clause, time_limited
 from backend.repositories.registry import repository
 from backend.repositories.user_collection.value_repository import entry_value, multipliers_json, price_join
 from backend.request_handling.errors import ConflictError, UnprocessableError
@@ -68,14 +68,10 @@ class EntryRepository(BaseRepository):
         return dict(row) if row else None
 
     async def update(self, collection_id: uuid.UUID, entry_id: uuid.UUID, fields: dict[str, Any]) -> None:
-        assignments, values = [], []
-        for name, value in fields.items():
-            values.append(value)
-            assignments.append(f"{EDITABLE_COLUMNS[name]} = ${len(values) + 2}")
-        if not assignments:
+        if not fields:
             return
-        sql = ("UPDATE user_collection.entries SET " + ", ".join(assignments)
-               + ", updated_at = now() WHERE collection_id = $1 AND entry_id = $2")
+        assignments, values = set_clause(fields, EDITABLE_COLUMNS, first_param=3)
+        sql = f"UPDATE user_collection.entries SET {assignments}, updated_at = now() WHERE collection_id = $1 AND entry_id = $2"
         try:
             async with self.conn.transaction():
                 await self.conn.execute(sql, collection_id, entry_id, *values)
