@@ -40,7 +40,7 @@ from backend.new_services.user_collection.formats import ExportEntry, write_coll
 from backend.repositories.kit import Sort  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
 from bench.common import (bench_settings, create_database, drop_database, migrate_database,  # noqa: E402
-                          percentile, server_url, start_logging)
+                          percentile, server_url, start_logging, with_database)
 from bench.generate_cards import default_sources, generate  # noqa: E402
 
 BENCH_DB = "automana_bench_collection"
@@ -123,6 +123,7 @@ def write_prices(url: str, entries: list[ExportEntry], days: int, end: dt.date) 
                 WHERE o.observed_on = %s
                 ON CONFLICT (card_version_id, source_id, finish, condition, currency, price_type)
                 DO UPDATE SET price_cents = excluded.price_cents, observed_on = excluded.observed_on""", (end,))
+            cur.execute("UPDATE pricing.latest_prices_version SET version = version + 1")   # as a price load does
             cur.execute("ANALYZE pricing.price_observations")
             cur.execute("ANALYZE pricing.latest_prices")
         return written
@@ -197,6 +198,8 @@ async def latencies(url: str, owner_id: str, collection_id: str, repeat: int) ->
         "movers 1m": ("user_collection.value.movers", {"range": "1m"}),
         "entries page by name": ("user_collection.entry.list",
                                  {"filters": {}, "sort": Sort("name"), "limit": 50, "offset": 1000}),
+        "entries page by set": ("user_collection.entry.list",
+                                {"filters": {}, "sort": Sort("set"), "limit": 50, "offset": 1000}),
         "entries page by value": ("user_collection.entry.list",
                                   {"filters": {}, "sort": Sort("value", True), "limit": 50, "offset": 0}),
         "entries page q=t:creature": ("user_collection.entry.list",
@@ -205,19 +208,50 @@ async def latencies(url: str, owner_id: str, collection_id: str, repeat: int) ->
     }
     out: dict[str, list[float]] = {}
     async with Runtime(settings, service_type="bench") as runtime:
-        started = time.perf_counter()
-        await runtime.execute_service("user_collection.value.history", owner_id=owner_id, collection_id=cid,
-                                      range="1y")
-        out["history 1y (first: builds the cache)"] = [time.perf_counter() - started]
+        async def timed(key: str, **kwargs) -> float:
+            started = time.perf_counter()
+            await runtime.execute_service(key, owner_id=owner_id, collection_id=cid, **kwargs)
+            return time.perf_counter() - started
+
+        out["history 1y (first: builds the cache)"] = [await timed("user_collection.value.history", range="1y")]
         for name, (key, kwargs) in calls.items():
-            samples = []
-            for n in range(repeat + 3):
-                started = time.perf_counter()
-                await runtime.execute_service(key, owner_id=owner_id, collection_id=cid, **kwargs)
-                if n >= 3:   # warm-up: pool connections and prepared statements
-                    samples.append(time.perf_counter() - started)
-            out[name] = samples
+            samples = [await timed(key, **kwargs) for _ in range(repeat + 3)]
+            out[name] = samples[3:]   # warm-up: pool connections and prepared statements
+        # The first value read after an entry changed computes it again (each change: one entry's quantity).
+        page, _ = await runtime.execute_service("user_collection.entry.list", owner_id=owner_id, collection_id=cid,
+                                                filters={}, sort=Sort("name"), limit=1, offset=0)
+        entry = page[0]
+        samples = []
+        for n in range(repeat + 3):
+            await runtime.execute_service("user_collection.entry.update", owner_id=owner_id, collection_id=cid,
+                                          entry_id=entry["entry_id"],
+                                          changes={"quantity": entry["quantity"] + 1 + n % 2})
+            samples.append(await timed("user_collection.value.get"))
+        out["value, first read after an entry change"] = samples[3:]
     return out
+
+
+def largest_collection(url: str) -> tuple[str, str]:
+    """(owner id, collection id) of the collection with the most entries (a kept database's)."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("""SELECT c.owner_id::text, c.collection_id::text FROM user_collection.collections c
+                           ORDER BY (SELECT count(*) FROM user_collection.entries e
+                                     WHERE e.collection_id = c.collection_id) DESC LIMIT 1""")
+            return cur.fetchone()
+    finally:
+        conn.close()
+
+
+def print_latencies(figures: dict[str, list[float]]) -> None:
+    for label, samples in figures.items():
+        ms = [s * 1000 for s in samples]
+        if len(ms) == 1:
+            print(f"{label:<40} {ms[0]:8.1f} ms")
+        else:
+            print(f"{label:<40} p50 {percentile(ms, 0.5):7.1f} ms  p95 {percentile(ms, 0.95):7.1f} ms  "
+                  f"n={len(ms)}")
 
 
 def main() -> None:
@@ -228,6 +262,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--catalog", type=int, default=60_000, help="printings in the catalog")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--reuse-db", metavar="NAME",
+                        help="time the reads again on a database kept by --keep-db (migrated first)")
     parser.add_argument("--smoke", action="store_true", help="a few hundred cards and rows, a month of prices")
     parser.add_argument("--synthetic", action="store_true", help="synthetic cards even when ../shared/data exists")
     parser.add_argument("--child-import", nargs=4, metavar=("URL", "OWNER", "COLLECTION", "FILE"), help=argparse.SUPPRESS)
@@ -238,6 +274,11 @@ def main() -> None:
     if args.smoke:
         args.rows, args.days, args.repeat = 300, 30, 5
     server = server_url(args.server_url)
+    if args.reuse_db:
+        url = with_database(server, args.reuse_db)
+        migrate_database(url)
+        print_latencies(asyncio.run(latencies(url, *largest_collection(url), args.repeat)))
+        return
     name = f"{BENCH_DB}_{'smoke_' if args.smoke else ''}{os.getpid()}"
     url = create_database(server, name)
     try:
@@ -273,14 +314,7 @@ def main() -> None:
             print(f"prices: {observations:,} daily observations over {args.days} days written in "
                   f"{time.perf_counter() - started:.0f} s")
             result_ids = (result["owner_id"], result["collection_id"])
-            figures = asyncio.run(latencies(url, *result_ids, args.repeat))
-            for label, samples in figures.items():
-                ms = [s * 1000 for s in samples]
-                if len(ms) == 1:
-                    print(f"{label:<40} {ms[0]:8.1f} ms")
-                else:
-                    print(f"{label:<40} p50 {percentile(ms, 0.5):7.1f} ms  p95 {percentile(ms, 0.95):7.1f} ms  "
-                          f"n={len(ms)}")
+            print_latencies(asyncio.run(latencies(url, *result_ids, args.repeat)))
     finally:
         if not args.keep_db:
             drop_database(server, name)

@@ -63,9 +63,9 @@ def beat_schedule(settings: Settings) -> dict:
             "options": {"expires": 6 * 3600},
         },
     }
-    # Cached collection value histories follow new price observations (a no-op when none were written).
-    schedule["collection-refresh-value-histories"] = {
-        "task": "automana.collection.refresh_value_histories",
+    # Cached collection values and value histories follow entry changes and new prices (cheap when nothing changed).
+    schedule["collection-refresh-values"] = {
+        "task": "automana.collection.refresh_values",
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     }

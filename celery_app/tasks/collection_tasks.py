@@ -10,6 +10,6 @@ def import_file(run_id: int) -> dict:
     return run_service_key("user_collection.import.run", {"run_id": run_id})
 
 
-@celery_app.task(name="automana.collection.refresh_value_histories", acks_late=True)
-def refresh_value_histories() -> dict:
-    return run_service_key("user_collection.value.refresh_histories")
+@celery_app.task(name="automana.collection.refresh_values", acks_late=True)
+def refresh_values() -> dict:
+    return run_service_key("user_collection.value.refresh")

@@ -9,6 +9,7 @@ from typing import Any
 
 from backend.core.settings import Settings
 from backend.new_services.service_manager import service
+from backend.new_services.user_collection.valuation import Valuation
 from backend.repositories.kit import Sort
 from backend.request_handling.errors import NotFoundError
 
@@ -31,9 +32,15 @@ async def owned_collection(collection_repository, owner_id: str, collection_id: 
 
 
 async def _with_values(value_repository, settings: Settings, collections: list[dict]) -> list[dict[str, Any]]:
-    values = await value_repository.collections_value(
-        [c["collection_id"] for c in collections], sources=list(settings.collection_price_sources),
-        multipliers=dict(settings.collection_condition_multipliers)) if collections else {}
+    """The collections as answers with their current value: the cached one where it is still current
+    (see value_service.value_summary), the others computed together in one pass."""
+    values = await value_repository.current_values(
+        [(c["collection_id"], c["contents_version"], Valuation.of(settings, c["currency"]).key) for c in collections])
+    missing = [c["collection_id"] for c in collections if c["collection_id"] not in values]
+    if missing:
+        values.update(await value_repository.collections_value(
+            missing, sources=list(settings.collection_price_sources),
+            multipliers=dict(settings.collection_condition_multipliers)))
     return [{**{k: c[k] for k in PUBLIC_FIELDS}, "value_cents": values.get(c["collection_id"], 0)}
             for c in collections]
 

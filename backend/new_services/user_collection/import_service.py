@@ -16,6 +16,8 @@ from backend.new_services.ops import upload_spool
 from backend.new_services.service_manager import service
 from backend.new_services.user_collection.collection_service import owned_collection
 from backend.new_services.user_collection.importing import _json_default, import_file
+from backend.new_services.user_collection.valuation import Valuation
+from backend.new_services.user_collection.value_service import refresh_history, value_summary
 from backend.request_handling.errors import DomainError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -79,9 +81,25 @@ async def register_import(*, uow, task_queue, owner_id: str, username: str, coll
     return {"run_id": run_id, "status": "pending", "size_bytes": size_bytes}
 
 
-@service("user_collection.import.run", repositories=["collection", "collection_import", "ingestion_run"],
+async def _warm_values(uow, settings: Settings, collection_id: uuid.UUID) -> None:
+    """After a background import: the collection's value and value series, computed here so that the
+    owner's first reads of a large collection find them ready (each its own step; a failure here does not
+    undo the import, and the next read computes them instead)."""
+    try:
+        async with uow.step() as repos:
+            collection = await repos.collection.lock_by_id(collection_id)
+            if collection is None:
+                return
+            await value_summary(repos.value, collection, Valuation.of(settings, collection["currency"]))
+        async with uow.step() as repos:
+            await refresh_history(repos.collection, repos.value, settings, collection)
+    except Exception as exc:   # noqa: BLE001 - only a cache
+        logger.warning("values of collection %s not warmed after its import: %s", collection_id, exc)
+
+
+@service("user_collection.import.run", repositories=["collection", "collection_import", "ingestion_run", "value"],
          scope="steps")
-async def run_import(*, uow, run_id: int) -> dict[str, Any]:
+async def run_import(*, uow, settings: Settings, run_id: int) -> dict[str, Any]:
     """Worker side. Safe to run twice: the run is marked finished in the import's own transaction, so a
     redelivered task finds it finished and does nothing."""
     async with uow.session() as repos:
@@ -115,6 +133,8 @@ async def run_import(*, uow, run_id: int) -> dict[str, Any]:
                 progress=progress)
             await repos.ingestion_run.finish_run(run_id, status="succeeded",
                                                  counts={"progress": {"stage": "done"}, "report": _plain(report)})
+        if not params["dry_run"]:
+            await _warm_values(uow, settings, uuid.UUID(params["collection_id"]))
         return {"run_id": run_id, "status": "succeeded"}
     except DomainError as exc:
         async with uow.step() as repos:

@@ -1,6 +1,11 @@
 """What a collection is worth: now (value, cost basis, gain, what is unpriced, a wishlist's cost to
 complete), day by day (the value its current contents had each day), and which entries moved most.
 
+The current value is cached per collection (user_collection.value_summary) with the contents version,
+valuation settings and prices version (pricing.latest_prices_version) it was computed from: while all
+three match, the answer is one row; the first read after a change computes it again, and the periodic
+refresh recomputes stale ones so that readers seldom have to.
+
 The daily series is cached per collection (user_collection.value_history) and kept current without
 touching the pricing tables: a change of the entries or of the valuation settings rebuilds it, new
 price days are appended (the last few days are always recomputed, catching same-day corrections),
@@ -27,26 +32,37 @@ UNPRICED_LISTED = 100
 MOVERS_LISTED = 20
 
 
+async def value_summary(value_repository, collection: dict, valuation: Valuation) -> dict[str, Any]:
+    """The collection's current value figures: the cached summary when it was computed from these
+    contents, settings and prices, else computed now (one pass over the entries and their prices) and
+    cached for the next reader."""
+    collection_id = collection["collection_id"]
+    cached = await value_repository.current_summary(collection_id, contents_version=collection["contents_version"],
+                                                    valuation_key=valuation.key)
+    if cached is not None:
+        return cached
+    prices_version = await value_repository.prices_version()   # before the prices are read
+    await value_repository.serial_plans()
+    summary = await value_repository.collection_value(collection_id, **valuation.params,
+                                                      unpriced_listed=UNPRICED_LISTED)
+    await value_repository.save_summary(collection_id, contents_version=collection["contents_version"],
+                                        valuation_key=valuation.key, prices_version=prices_version, summary=summary)
+    return summary
+
+
 @service("user_collection.value.get", repositories=["collection", "value"])
 async def collection_value(*, collection_repository, value_repository, settings: Settings, owner_id: str,
                            collection_id: uuid.UUID) -> dict[str, Any]:
     collection = await owned_collection(collection_repository, owner_id, collection_id)
-    await value_repository.serial_plans()
     valuation = Valuation.of(settings, collection["currency"])
-    totals = await value_repository.collection_value(collection_id, **valuation.params)
-    unpriced = await value_repository.unpriced_entries(collection_id, currency=valuation.currency,
-                                                       sources=valuation.sources, limit=UNPRICED_LISTED)
-    other_only = unpriced[0]["other_currency_only"] if unpriced else 0
+    totals = await value_summary(value_repository, collection, valuation)
     answer = {
         "collection_id": collection_id, "kind": collection["kind"], "currency": valuation.currency,
         "value_cents": totals["value_cents"], "entry_count": totals["entry_count"],
         "card_count": totals["card_count"], "priced_entries": totals["priced_entries"],
         "entries_without_price": totals["entry_count"] - totals["priced_entries"],
-        "entries_priced_only_in_other_currency": other_only,
-        "unpriced": [{**{k: row[k] for k in ("entry_id", "card_id", "name", "set", "collector_number", "finish",
-                                             "other_currencies")},
-                      "reason": "other_currency_only" if row["other_currencies"] else "no_price"}
-                     for row in unpriced],
+        "entries_priced_only_in_other_currency": totals["other_currency_only"],
+        "unpriced": totals["unpriced"],
         "prices_as_of": totals["prices_as_of"],
         "condition_multipliers": valuation.multipliers, "price_sources": valuation.sources,
         "cost_basis_cents": totals["cost_basis_cents"], "cost_basis_entries": totals["cost_basis_entries"],
@@ -55,6 +71,7 @@ async def collection_value(*, collection_repository, value_repository, settings:
         "unrealised_gain_cents": totals["unrealised_gain_cents"],
     }
     if collection["kind"] == "wishlist":
+        # Not cached: it depends on the owner's other collections too.
         answer.update(await _cost_to_complete(collection_repository, value_repository, owner_id, collection_id,
                                               valuation))
     return answer
@@ -169,15 +186,15 @@ async def movers(*, collection_repository, value_repository, settings: Settings,
     """The entries whose value changed most between the start of the range and now (their newest price in
     the week up to the start day, or their first price after it, against their current price)."""
     collection = await owned_collection(collection_repository, owner_id, collection_id)
-    await value_repository.serial_plans()
     valuation = Valuation.of(settings, collection["currency"])
-    end = (await value_repository.collection_value(collection_id, **valuation.params))["prices_as_of"]
+    end = (await value_summary(value_repository, collection, valuation))["prices_as_of"]
     answer = {"collection_id": collection_id, "currency": valuation.currency, "range": range, "start": None,
               "end": end, "gainers": [], "losers": []}
     if end is None:
         return answer
     days = RANGE_DAYS[range]
     start = dt.date(1990, 1, 1) if days is None else end - dt.timedelta(days=days)
+    await value_repository.serial_plans()
     rows = await value_repository.movers(collection_id, **valuation.params, start=start)
     for row in rows:
         row["change_cents"] = row["end_value_cents"] - row["start_value_cents"]
@@ -190,24 +207,34 @@ async def movers(*, collection_repository, value_repository, settings: Settings,
     return answer
 
 
-@service("user_collection.value.refresh_histories", repositories=["collection", "value"], scope="steps")
-async def refresh_histories(*, uow, settings: Settings, redis=None, force: bool = False) -> dict[str, Any]:
-    """Periodic: when price observations were written since the last pass, bring every cached value series
-    up to date (each collection in its own short transaction). Never reads more than one collection's
-    printings' observations at a time."""
+@service("user_collection.value.refresh", repositories=["collection", "entry", "value"], scope="steps")
+async def refresh(*, uow, settings: Settings, redis=None, force: bool = False) -> dict[str, Any]:
+    """Periodic: recompute the cached values that contents, settings or prices made stale (so readers find
+    them current), give entries of renamed printings their new sort name, and, when price observations were
+    written since the last pass, bring every cached value series up to date. Each collection in its own
+    short transaction; never reads more than one collection's printings' observations at a time."""
+    usd, eur = (Valuation.of(settings, currency) for currency in ("USD", "EUR"))
     async with uow.session() as repos:
+        renamed = await repos.entry.refresh_sort_names()
+        stale = await repos.value.stale_summaries(usd_key=usd.key, eur_key=eur.key)
         activity = await repos.value.price_activity()
         collections = await repos.value.collections_with_history()
+    for row in stale:
+        async with uow.step() as repos:
+            collection = await repos.collection.lock_by_id(row["collection_id"])   # its contents as of now
+            if collection is not None:
+                await value_summary(repos.value, collection, Valuation.of(settings, collection["currency"]))
+    done = {"renamed_entries": renamed, "values_recomputed": len(stale)}
     mark_key = "automana:user_collection:price_activity"
     if not force and redis is not None and (await redis.get(mark_key) or b"").decode() == activity:
-        return {"checked": 0, "activity": "unchanged"}
+        return {**done, "checked": 0, "activity": "unchanged"}
     counts = {"fresh": 0, "extended": 0, "rebuilt": 0}
     for row in collections:
         async with uow.step() as repos:
-            done = await refresh_history(repos.collection, repos.value, settings, row, verify_counts=True)
-        counts[done] += 1
+            result = await refresh_history(repos.collection, repos.value, settings, row, verify_counts=True)
+        counts[result] += 1
     if redis is not None:
         await redis.set(mark_key, activity)
-    if counts["rebuilt"] or counts["extended"]:
-        logger.info("value histories refreshed: %s", counts)
-    return {"checked": len(collections), **counts}
+    if counts["rebuilt"] or counts["extended"] or renamed or stale:
+        logger.info("collection values refreshed: %s", {**done, **counts})
+    return {**done, "checked": len(collections), **counts}

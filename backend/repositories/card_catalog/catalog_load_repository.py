@@ -9,6 +9,7 @@ import orjson
 
 from backend.repositories.base import BaseRepository, load_queries
 from backend.repositories.kit import StagingTable
+from backend.repositories.pricing.price_repository import note_latest_prices_changed
 from backend.repositories.registry import repository
 
 queries = load_queries(__file__, "catalog_load_queries.sql")
@@ -190,6 +191,10 @@ class CatalogLoadRepository(BaseRepository):
     async def upsert_prices(self, *, source_id: int, observed_on: dt.date, run_id: int | None) -> tuple[int, int]:
         row = await self.conn.fetchrow(queries.upsert_prices, source_id, observed_on, run_id)
         return row["observations"], row["latest"]
+
+    async def note_prices_changed(self) -> None:
+        """Last in a transaction that wrote current prices (see pricing.latest_prices_version)."""
+        await note_latest_prices_changed(self.conn)
 
     async def insert_rejects(self, run_id: int | None, rejects: Sequence[tuple[str | None, str, str]]) -> None:
         if rejects:

@@ -124,5 +124,10 @@ WITH staged AS (
 )
 SELECT (SELECT count(*) FROM observed) AS observations, (SELECT count(*) FROM latest) AS latest;
 
+-- name: bump_latest_prices_version
+-- Current prices changed in this transaction (the last statement of it that locks anything, so writers
+-- running side by side queue here for a moment instead of deadlocking).
+UPDATE pricing.latest_prices_version SET version = version + 1;
+
 -- name: staged_day_range
 SELECT min(observed_on), max(observed_on) FROM stg_price_observations;

@@ -20,6 +20,11 @@ OBSERVATION_STAGING = StagingTable("stg_price_observations", (
 ))
 
 
+async def note_latest_prices_changed(conn) -> None:
+    """Bump pricing.latest_prices_version: call it last in a transaction that changed latest_prices."""
+    await conn.execute(queries.bump_latest_prices_version)
+
+
 @repository("price")
 class PriceRepository(BaseRepository):
     # -- reads -----------------------------------------------------------------------------------
@@ -77,4 +82,6 @@ class PriceRepository(BaseRepository):
             return 0, 0
         await self.ensure_partitions(first, last)
         row = await self.conn.fetchrow(queries.merge_staged_observations, run_id)
+        if row["latest"]:
+            await note_latest_prices_changed(self.conn)
         return row["observations"], row["latest"]

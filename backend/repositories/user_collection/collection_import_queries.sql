@@ -259,12 +259,15 @@ WHERE e.collection_id = $1 AND e.entry_id = f.entry_id AND NOT ($2 = 'sync' AND 
 
 -- name: insert_new
 -- $1 collection.
+-- (The sort key as entry_queries.sql's sort_key_columns / sort_key_values.)
 INSERT INTO user_collection.entries (collection_id, card_version_id, finish, condition, language, quantity,
-                                     purchase_price_cents, purchase_currency, acquired_at, tags, notes)
+                                     purchase_price_cents, purchase_currency, acquired_at, tags, notes,
+                                     sort_name, sort_set, sort_number, sort_collector)
 SELECT $1, f.card_version_id, f.finish, f.condition, f.language, f.quantity, f.price_cents,
        f.currency, f.acquired_at,
-       COALESCE(f.tags, '{}'), f.notes
+       COALESCE(f.tags, '{}'), f.notes, v.name, v.set_code, v.collector_number_int, v.collector_number
 FROM pg_temp.import_entries f
+JOIN card_catalog.card_versions v ON v.card_version_id = f.card_version_id
 WHERE f.entry_id IS NULL
 
 -- name: remove_unlisted

@@ -3,13 +3,7 @@
 
 -- name: collection_columns_fragment
 c.collection_id, c.name, c.description, c.kind, c.currency, c.created_at, c.updated_at, c.contents_version,
-COALESCE(counts.entry_count, 0) AS entry_count, COALESCE(counts.card_count, 0) AS card_count
-
--- name: counts_fragment
-LEFT JOIN LATERAL (
-    SELECT count(*) AS entry_count, sum(e.quantity) AS card_count
-    FROM user_collection.entries e WHERE e.collection_id = c.collection_id
-) counts ON true
+c.entry_count, c.card_count
 
 -- name: create_collection
 -- $1 owner, $2 name, $3 description, $4 kind, $5 currency.
@@ -20,7 +14,7 @@ RETURNING collection_id
 -- name: get_collection
 -- $1 owner, $2 collection.
 SELECT {collection_columns}
-FROM user_collection.collections c {counts}
+FROM user_collection.collections c
 WHERE c.owner_id = $1 AND c.collection_id = $2
 
 -- name: lock_collection
@@ -33,7 +27,7 @@ FOR UPDATE
 -- name: list_collections
 -- $1 owner, $2 kind or NULL. Paged by the kit.
 SELECT {collection_columns}, c.collection_id AS id
-FROM user_collection.collections c {counts}
+FROM user_collection.collections c
 WHERE c.owner_id = $1 AND ($2::text IS NULL OR c.kind = $2)
 
 -- name: delete_collection
@@ -46,10 +40,14 @@ SELECT (SELECT count(*) FROM user_collection.entries e JOIN gone USING (collecti
 FROM gone
 
 -- name: bump_contents
--- $1 collection: its entries changed (the value-history cache is stale from now on).
-UPDATE user_collection.collections
-SET contents_version = contents_version + 1, updated_at = now()
-WHERE collection_id = $1
+-- $1 collection: its entries changed (cached values and value series are stale from now on); its
+-- counts as they are now (the caller holds the collection's lock).
+UPDATE user_collection.collections c
+SET contents_version = contents_version + 1, updated_at = now(),
+    entry_count = counts.entries, card_count = counts.cards
+FROM (SELECT count(*) AS entries, COALESCE(sum(quantity), 0) AS cards
+      FROM user_collection.entries WHERE collection_id = $1) counts
+WHERE c.collection_id = $1
 
 -- name: owned_copies
 -- $1 owner, $2 collection to leave out: copies held per printing and finish in the owner's other

@@ -16,9 +16,9 @@ from backend.request_handling.errors import ConflictError, UnprocessableError
 from backend.schemas.user_collection.entry import ENTRY_SORT_FIELDS, MAX_QUANTITY
 
 queries = load_queries(__file__, "entry_queries.sql")
-ENTRY_SORTS = SortWhitelist({"name": "name", "set": "set_code", "value": "value_cents", "added": "created_at",
-                             "quantity": "quantity"},
-                            tiebreak="set_code, sort_cn NULLS LAST, collector_number, entry_id",
+ENTRY_SORTS = SortWhitelist({"name": "sort_name", "set": "sort_set", "value": "value_cents",
+                             "added": "created_at", "quantity": "quantity"},
+                            tiebreak="sort_set, sort_number NULLS LAST, sort_collector, entry_id",
                             fields=ENTRY_SORT_FIELDS)
 # Columns PUT may change: field name -> column (a whitelist; values are parameters).
 EDITABLE_COLUMNS = {
@@ -88,13 +88,19 @@ class EntryRepository(BaseRepository):
     async def list(self, collection_id: uuid.UUID, *, finish: str | None, condition: str | None,
                    language: str | None, tag: str | None, compiled: CompiledQuery | None, sort: Sort,
                    limit: int, offset: int, currency: str, sources: list[str],
-                   multipliers: dict[str, float], time_limit_ms: int | None = None) -> tuple[list[uuid.UUID], int]:
-        """The ids of one page of entries, in order, and the total of the filtered list."""
+                   multipliers: dict[str, float], entry_count: int,
+                   time_limit_ms: int | None = None) -> tuple[list[uuid.UUID], int]:
+        """The ids of one page of entries, in order, and the total of the filtered list (`entry_count`,
+        the collection's, when nothing filters it)."""
+        if compiled is None and not (finish or condition or language or tag) and sort == Sort("name"):
+            # The default view: a range of the name index, however large the collection.
+            rows = await self.conn.fetch(queries.page_by_name, collection_id, limit, offset)
+            return [row["entry_id"] for row in rows], entry_count
         params: list[Any] = [collection_id, finish, condition, language, tag]
-        where = "true"
+        where, tables = "true", ""
         if compiled is not None:
             params += compiled.params
-            where = compiled.where
+            where, tables = compiled.where, queries.catalog_join_fragment
         value_column, join = "NULL::bigint", ""
         if sort.field == "value":   # prices are looked up for every entry only when they order the list
             n = len(params)
@@ -102,11 +108,15 @@ class EntryRepository(BaseRepository):
             join = price_join(cur=f"${n + 1}", src=f"${n + 2}")
             value_column = entry_value(mult=f"${n + 3}")
         sql = (queries.list_entries.replace("{value_column}", value_column).replace("{price_join}", join)
-               .replace("{where}", where))
+               .replace("{catalog_tables}", tables).replace("{where}", where))
         async with time_limited(self.conn, time_limit_ms) if time_limit_ms else contextlib.nullcontext():
             rows, total = await paginate(self.conn, sql, *params, order_by=ENTRY_SORTS.order_by(sort), limit=limit,
                                          offset=offset)
         return [row["entry_id"] for row in rows], total
+
+    async def refresh_sort_names(self) -> int:
+        """Give entries of renamed printings their new sort name; how many there were."""
+        return int((await self.conn.execute(queries.refresh_sort_names)).split()[-1])
 
     async def export_page(self, collection_id: uuid.UUID, *, after: tuple[str, uuid.UUID] | None,
                           limit: int) -> list[dict]:

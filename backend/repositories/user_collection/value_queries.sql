@@ -32,44 +32,100 @@ FROM user_collection.entries e
 WHERE e.collection_id = $1 AND e.entry_id = ANY($2::uuid[])
 
 -- name: collection_value
--- $1 collection, $2 currency, $3 sources, $4 multipliers: the totals of the value answer.
-SELECT count(*) AS entry_count,
-       COALESCE(sum(e.quantity), 0)::bigint AS card_count,
-       count(price.price_cents) AS priced_entries,
-       COALESCE(sum({entry_value}), 0)::bigint AS value_cents,
-       max(price.observed_on) AS prices_as_of,
-       COALESCE(sum(e.quantity * e.purchase_price_cents) FILTER (WHERE e.purchase_currency = $2), 0)::bigint
-           AS cost_basis_cents,
-       count(*) FILTER (WHERE e.purchase_price_cents IS NOT NULL AND e.purchase_currency = $2) AS cost_basis_entries,
-       COALESCE(sum({entry_value}) FILTER (WHERE e.purchase_price_cents IS NOT NULL AND e.purchase_currency = $2), 0)::bigint
-           AS value_of_cost_basis_entries_cents,
-       COALESCE(sum({entry_value} - e.quantity * e.purchase_price_cents)
-                FILTER (WHERE e.purchase_price_cents IS NOT NULL AND e.purchase_currency = $2), 0)::bigint
-           AS unrealised_gain_cents
-FROM user_collection.entries e
-{price_join}
-WHERE e.collection_id = $1
-
--- name: unpriced_entries
--- $1 collection, $2 currency, $3 sources, $4 how many to list: entries without a price in the
--- currency, with the other currencies their printing and finish has prices in (never converted).
-WITH unpriced AS (
-    SELECT e.entry_id, e.card_version_id, e.finish
+-- $1 collection, $2 currency, $3 sources, $4 multipliers, $5 how many unpriced entries to list: the
+-- figures of the value answer in one pass over the entries and their prices, with the first unpriced
+-- entries as a JSON array (each with the other currencies its printing and finish has prices in:
+-- never converted).
+WITH valued AS MATERIALIZED (
+    SELECT e.entry_id, e.card_version_id, e.finish, e.quantity, price.price_cents, price.observed_on,
+           CASE WHEN e.purchase_currency = $2 THEN e.purchase_price_cents END AS cost_cents,
+           {entry_value} AS value_cents
     FROM user_collection.entries e
     {price_join}
-    WHERE e.collection_id = $1 AND price.price_cents IS NULL
-), described AS (
+    WHERE e.collection_id = $1
+), unpriced AS (
     SELECT u.entry_id, u.card_version_id AS card_id, v.name, v.set_code AS set, v.collector_number, u.finish,
            ARRAY(SELECT DISTINCT lp.currency::text FROM pricing.latest_prices lp
                  WHERE lp.card_version_id = u.card_version_id AND lp.finish = u.finish AND lp.currency <> $2
                    AND lp.currency IN ('USD', 'EUR') AND lp.price_type = 'market'
                  ORDER BY 1) AS other_currencies
-    FROM unpriced u JOIN card_catalog.card_versions v ON v.card_version_id = u.card_version_id
+    FROM valued u JOIN card_catalog.card_versions v ON v.card_version_id = u.card_version_id
+    WHERE u.price_cents IS NULL
 )
-SELECT d.*, count(*) FILTER (WHERE cardinality(d.other_currencies) > 0) OVER () AS other_currency_only
-FROM described d
-ORDER BY cardinality(d.other_currencies) > 0 DESC, d.name, d.entry_id
-LIMIT $4
+SELECT count(*) AS entry_count,
+       COALESCE(sum(quantity), 0)::bigint AS card_count,
+       count(price_cents) AS priced_entries,
+       COALESCE(sum(value_cents), 0)::bigint AS value_cents,
+       max(observed_on) AS prices_as_of,
+       COALESCE(sum(quantity * cost_cents), 0)::bigint AS cost_basis_cents,
+       count(cost_cents) AS cost_basis_entries,
+       COALESCE(sum(value_cents) FILTER (WHERE cost_cents IS NOT NULL), 0)::bigint
+           AS value_of_cost_basis_entries_cents,
+       COALESCE(sum(value_cents - quantity * cost_cents), 0)::bigint AS unrealised_gain_cents,
+       (SELECT count(*) FROM unpriced WHERE cardinality(other_currencies) > 0) AS other_currency_only,
+       (SELECT COALESCE(json_agg(json_build_object(
+                   'entry_id', l.entry_id, 'card_id', l.card_id, 'name', l.name, 'set', l.set,
+                   'collector_number', l.collector_number, 'finish', l.finish,
+                   'other_currencies', l.other_currencies,
+                   'reason', CASE WHEN cardinality(l.other_currencies) > 0 THEN 'other_currency_only'
+                                  ELSE 'no_price' END) ORDER BY l.rank), '[]')
+        FROM (SELECT unpriced.*, row_number() OVER (ORDER BY cardinality(other_currencies) > 0 DESC, name,
+                                                                entry_id) AS rank
+              FROM unpriced
+              ORDER BY rank LIMIT $5) l) AS unpriced
+FROM valued
+
+-- name: prices_version
+-- Read before the prices a summary is computed from: a change after it makes the summary stale, never
+-- wrongly current.
+SELECT version FROM pricing.latest_prices_version
+
+-- name: current_summary
+-- $1 collection, $2 contents version, $3 valuation key: the cached value answer, when it was computed
+-- from these contents with these settings and from the prices as they are now.
+SELECT s.entry_count, s.card_count, s.priced_entries, s.value_cents, s.prices_as_of, s.cost_basis_cents,
+       s.cost_basis_entries, s.value_of_cost_basis_entries_cents, s.unrealised_gain_cents,
+       s.other_currency_only, s.unpriced
+FROM user_collection.value_summary s
+JOIN pricing.latest_prices_version p ON p.version = s.prices_version
+WHERE s.collection_id = $1 AND s.contents_version = $2 AND s.valuation_key = $3
+
+-- name: current_values
+-- $1 collection ids, $2 contents versions, $3 valuation keys (one each, in the same order): the cached
+-- values that are still current.
+SELECT s.collection_id, s.value_cents
+FROM unnest($1::uuid[], $2::bigint[], $3::text[]) AS c(collection_id, contents_version, valuation_key)
+JOIN user_collection.value_summary s ON s.collection_id = c.collection_id
+ AND s.contents_version = c.contents_version AND s.valuation_key = c.valuation_key
+JOIN pricing.latest_prices_version p ON p.version = s.prices_version
+
+-- name: save_summary
+-- $1 collection, $2 contents version, $3 valuation key, $4 prices version, then the figures.
+INSERT INTO user_collection.value_summary AS s
+    (collection_id, contents_version, valuation_key, prices_version, entry_count, card_count, priced_entries,
+     value_cents, prices_as_of, cost_basis_cents, cost_basis_entries, value_of_cost_basis_entries_cents,
+     unrealised_gain_cents, other_currency_only, unpriced)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (collection_id) DO UPDATE SET
+    contents_version = excluded.contents_version, valuation_key = excluded.valuation_key,
+    prices_version = excluded.prices_version, entry_count = excluded.entry_count,
+    card_count = excluded.card_count, priced_entries = excluded.priced_entries,
+    value_cents = excluded.value_cents, prices_as_of = excluded.prices_as_of,
+    cost_basis_cents = excluded.cost_basis_cents, cost_basis_entries = excluded.cost_basis_entries,
+    value_of_cost_basis_entries_cents = excluded.value_of_cost_basis_entries_cents,
+    unrealised_gain_cents = excluded.unrealised_gain_cents, other_currency_only = excluded.other_currency_only,
+    unpriced = excluded.unpriced, computed_at = now()
+
+-- name: stale_summaries
+-- $1 valuation key of USD collections, $2 of EUR ones: collections whose cached value was computed
+-- from other contents, settings or prices.
+SELECT c.collection_id, c.kind, c.currency, c.contents_version
+FROM user_collection.value_summary s
+JOIN user_collection.collections c ON c.collection_id = s.collection_id
+CROSS JOIN pricing.latest_prices_version p
+WHERE s.contents_version <> c.contents_version OR s.prices_version <> p.version
+   OR s.valuation_key <> CASE c.currency WHEN 'USD' THEN $1 ELSE $2 END
+ORDER BY c.collection_id
 
 -- name: priced_entries
 -- $1 collection, $2 currency, $3 sources, $4 multipliers: each entry's printing, finish, quantity

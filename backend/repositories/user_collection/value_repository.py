@@ -29,10 +29,13 @@ def with_parameters(sql: str, *, cur: str = "NULL", src: str = "NULL", mult: str
 ENTRY_PRICES = with_parameters(queries.entry_prices, cur="$3", src="$4", mult="$5",
                                scope="x.collection_id = $1 AND x.entry_id = ANY($2::uuid[])")
 COLLECTION_VALUE = with_parameters(queries.collection_value, cur="$2", src="$3", mult="$4")
-UNPRICED_ENTRIES = with_parameters(queries.unpriced_entries, cur="$2", src="$3")
 PRICED_ENTRIES = with_parameters(queries.priced_entries, cur="$2", src="$3", mult="$4")
 COLLECTIONS_VALUE = with_parameters(queries.collections_value, src="$2", mult="$3")
 MOVERS = with_parameters(queries.movers, cur="$2", src="$3", mult="$4")
+# The figures a value summary stores, in save_summary's parameter order.
+SUMMARY_COLUMNS = ("entry_count", "card_count", "priced_entries", "value_cents", "prices_as_of", "cost_basis_cents",
+                   "cost_basis_entries", "value_of_cost_basis_entries_cents", "unrealised_gain_cents",
+                   "other_currency_only", "unpriced")
 
 
 def price_join(*, cur: str, src: str) -> str:
@@ -62,13 +65,32 @@ class ValueRepository(BaseRepository):
         return {row["entry_id"]: dict(row) for row in rows}
 
     async def collection_value(self, collection_id: uuid.UUID, *, currency: str, sources: list[str],
-                               multipliers: dict[str, float]) -> dict[str, Any]:
+                               multipliers: dict[str, float], unpriced_listed: int) -> dict[str, Any]:
+        """The figures of a value summary (SUMMARY_COLUMNS)."""
         return dict(await self.conn.fetchrow(COLLECTION_VALUE, collection_id, currency, sources,
-                                             multipliers_json(multipliers)))
+                                             multipliers_json(multipliers), unpriced_listed))
 
-    async def unpriced_entries(self, collection_id: uuid.UUID, *, currency: str, sources: list[str],
-                               limit: int) -> list[dict]:
-        return [dict(row) for row in await self.conn.fetch(UNPRICED_ENTRIES, collection_id, currency, sources, limit)]
+    async def prices_version(self) -> int:
+        return await self.conn.fetchval(queries.prices_version)
+
+    async def current_summary(self, collection_id: uuid.UUID, *, contents_version: int,
+                              valuation_key: str) -> dict[str, Any] | None:
+        row = await self.conn.fetchrow(queries.current_summary, collection_id, contents_version, valuation_key)
+        return dict(row) if row else None
+
+    async def current_values(self, collections: list[tuple[uuid.UUID, int, str]]) -> dict[uuid.UUID, int]:
+        """Cached values still current, of (collection id, contents version, valuation key) triples."""
+        ids, versions, keys = (list(column) for column in zip(*collections)) if collections else ([], [], [])
+        rows = await self.conn.fetch(queries.current_values, ids, versions, keys)
+        return {row["collection_id"]: row["value_cents"] for row in rows}
+
+    async def save_summary(self, collection_id: uuid.UUID, *, contents_version: int, valuation_key: str,
+                           prices_version: int, summary: dict[str, Any]) -> None:
+        await self.conn.execute(queries.save_summary, collection_id, contents_version, valuation_key,
+                                prices_version, *(summary[column] for column in SUMMARY_COLUMNS))
+
+    async def stale_summaries(self, *, usd_key: str, eur_key: str) -> list[dict]:
+        return [dict(row) for row in await self.conn.fetch(queries.stale_summaries, usd_key, eur_key)]
 
     async def priced_entries(self, collection_id: uuid.UUID, *, currency: str, sources: list[str],
                              multipliers: dict[str, float]) -> list[dict]:

@@ -236,4 +236,6 @@ async def _write_printings(repos, batch: Batch, new: list[NormalizedCard], chang
                 counts.price_observations += observed
                 counts.latest_prices += latest
         await repo.insert_rejects(ctx.run_id, batch.rejects)
+        if counts.latest_prices:
+            await repo.note_prices_changed()
     return counts

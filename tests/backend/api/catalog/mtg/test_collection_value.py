@@ -111,13 +111,13 @@ async def test_value_history_follows_observations(client, db, owner, new_collect
 
     # New days: the periodic refresh appends them.
     write_price(db, BOLT_4ED, 130, day=day(6))
-    done = await service_manager.execute_service("user_collection.value.refresh_histories", force=True)
+    done = await service_manager.execute_service("user_collection.value.refresh", force=True)
     assert done["extended"] == 1
     assert (await series())[-2:] == [("2026-03-06", 1090), ("2026-03-07", 260 + 850)]
 
     # A correction of an older day (a backfill): the refresh sees the count change and rebuilds.
     write_price(db, BOLT_4ED, 500, day=day(3), latest=False)
-    done = await service_manager.execute_service("user_collection.value.refresh_histories", force=True)
+    done = await service_manager.execute_service("user_collection.value.refresh", force=True)
     assert done["rebuilt"] == 1
     assert (await series())[3:5] == [("2026-03-04", 1000 + 1700), ("2026-03-05", 1000 + 1700)]
 
@@ -126,7 +126,7 @@ async def test_value_history_follows_observations(client, db, owner, new_collect
     assert (await series())[0] == ("2026-03-01", 300)
     # A pass with nothing new recomputes only the last days (same-day corrections), and the series stays.
     before = await series()
-    again = await service_manager.execute_service("user_collection.value.refresh_histories", force=True)
+    again = await service_manager.execute_service("user_collection.value.refresh", force=True)
     assert again["rebuilt"] == 0 and await series() == before
 
 
