@@ -58,7 +58,14 @@ def _tcgplayer_rows(db):
         return cur.fetchall()
 
 
+def _prices_version(db) -> int:
+    with db.cursor() as cur:
+        cur.execute("SELECT version FROM pricing.latest_prices_version")
+        return cur.fetchone()[0]
+
+
 async def test_slice_loads_as_the_file_says(service_manager, listing_slice, linked, db):
+    version_before = _prices_version(db)
     result = await service_manager.execute_service("pricing.listing.load_file", path=str(listing_slice))
     records = list(iter_listings(listing_slice))
     rejects = Counter(r.reason for r in records if isinstance(r, ListingReject))
@@ -88,10 +95,14 @@ async def test_slice_loads_as_the_file_says(service_manager, listing_slice, link
         cur.execute("SELECT count(*) FROM pricing.latest_prices l JOIN pricing.price_sources s USING (source_id)"
                     " WHERE s.code = 'tcgplayer'")
         assert cur.fetchone()[0] == len(expected)
+    # Current prices changed: caches of them (collection values) can tell from the version.
+    version_after = _prices_version(db)
+    assert version_after > version_before
 
     again = await service_manager.execute_service("pricing.listing.load_file", path=str(listing_slice))
     assert again["observations_written"] == 0 and again["latest_changed"] == 0
     assert _tcgplayer_rows(db) == sorted(expected)
+    assert _prices_version(db) == version_after     # nothing changed, nothing to recompute
 
 
 async def test_an_unreadable_file_is_refused_and_leaves_nothing(service_manager, tmp_path, db):

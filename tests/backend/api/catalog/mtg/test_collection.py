@@ -161,6 +161,11 @@ async def test_entry_filters_and_sorting(client, owner, new_collection, add_entr
                              headers=owner.headers)).json()
     assert page["data"][0]["value_cents"] == 10000 and page["data"][0]["unit_price_cents"] == 5000
     assert page["pagination"]["total_count"] == 5
+    # The default view (by name, nothing filtered) pages through the collection's name index.
+    pages = [(await client.get(f"{BASE}/{cid}/entries", params={"limit": 2, "offset": offset},
+                               headers=owner.headers)).json() for offset in (0, 2, 4)]
+    assert [f"{e['name']}/{e['set']}" for p in pages for e in p["data"]] == await names()
+    assert {p["pagination"]["total_count"] for p in pages} == {5}
     bad_sort = await client.get(f"{BASE}/{cid}/entries", params={"sort_by": "price"}, headers=owner.headers)
     assert bad_sort.status_code == 400
     bad_query = await client.get(f"{BASE}/{cid}/entries", params={"q": "pow>"}, headers=owner.headers)

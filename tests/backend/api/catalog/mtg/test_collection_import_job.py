@@ -48,12 +48,21 @@ async def test_large_import_runs_in_the_worker(client, owner, new_collection, ce
     assert list(settings.collection_import_dir.iterdir()) == []      # the file is removed once imported
 
 
-async def test_job_is_safe_to_run_twice_and_owner_only(client, owner, other_user, new_collection, service_manager):
+async def test_job_is_safe_to_run_twice_and_owner_only(client, owner, other_user, new_collection, service_manager,
+                                                      db):
     cid = (await new_collection(owner))["collection_id"]
     accepted = await start_import(client, owner, cid, BIG_LIST)
     first = await service_manager.execute_service("user_collection.import.run", run_id=accepted["run_id"])
     again = await service_manager.execute_service("user_collection.import.run", run_id=accepted["run_id"])
     assert first["status"] == again["status"] == "succeeded"
+    # The job left the new contents' value and value series computed, for the owner's first reads.
+    with db.cursor() as cur:
+        cur.execute("SELECT s.contents_version = c.contents_version, h.contents_version = c.contents_version"
+                    " FROM user_collection.collections c"
+                    " JOIN user_collection.value_summary s USING (collection_id)"
+                    " JOIN user_collection.value_history_state h USING (collection_id)"
+                    " WHERE c.collection_id = %s", (cid,))
+        assert cur.fetchone() == (True, True)
     entries = (await client.get(f"{BASE}/{cid}/entries", headers=owner.headers)).json()["data"]
     assert {(e["card_id"], e["quantity"]) for e in entries} == {(BOLT_4ED, 60), (SOL_RING, 2)}   # not doubled
     status = (await client.get(accepted["status_url"], headers=owner.headers)).json()["data"]

@@ -57,6 +57,66 @@ async def test_value_by_hand(client, db, owner, new_collection, add_entry):
     assert listed[0]["value_cents"] == value["value_cents"]
 
 
+async def test_cached_value_follows_entries_price_loads_and_settings(client, db, service_manager, owner,
+                                                                     new_collection, add_entry, fixture_cards, app):
+    cid = (await new_collection(owner))["collection_id"]
+    await add_entry(owner, cid, BOLT_4ED, quantity=4)
+    write_price(db, BOLT_4ED, 200, day=day(0))
+
+    async def value() -> int:
+        response = await client.get(f"{BASE}/{cid}/value", headers=owner.headers)
+        assert response.status_code == 200, response.text
+        return response.json()["data"]["value_cents"]
+
+    def stored(sql: str = "SELECT value_cents FROM user_collection.value_summary WHERE collection_id = %s"):
+        with db.cursor() as cur:
+            cur.execute(sql, (cid,))
+            return cur.fetchone()
+
+    assert await value() == 800
+    # While contents, settings and prices are unchanged the answer is the stored summary, not a new sum.
+    stored("UPDATE user_collection.value_summary SET value_cents = 777 WHERE collection_id = %s RETURNING 1")
+    assert await value() == 777
+    # An entry change: computed again.
+    await add_entry(owner, cid, BOLT_4ED, quantity=1)
+    assert await value() == 1000
+    # A Scryfall load with a new price for the printing (the catalog loader's price writes): computed again.
+    card = next(c for c in fixture_cards if c["id"] == BOLT_4ED)
+    await service_manager.execute_service("card_catalog.catalog_load.load_cards",
+                                          cards=[{**card, "prices": {**card.get("prices", {}), "usd": "3.00"}}],
+                                          observed_on=day(5), force=True)
+    assert await value() == 1500
+    # Other valuation settings: computed again (NM x 0.5).
+    app.state.settings.collection_condition_multipliers["NM"] = 0.5
+    assert await value() == 750
+    app.state.settings.collection_condition_multipliers["NM"] = 1.0
+    assert await value() == 1500
+    listed = (await client.get(f"{BASE}/{cid}", headers=owner.headers)).json()["data"]
+    assert listed["value_cents"] == 1500 and (listed["entry_count"], listed["card_count"]) == (1, 5)
+
+
+async def test_refresh_recomputes_stale_values_and_renamed_sort_names(client, db, service_manager, owner,
+                                                                      new_collection, add_entry):
+    cid = (await new_collection(owner))["collection_id"]
+    await add_entry(owner, cid, BOLT_4ED, quantity=2)
+    await add_entry(owner, cid, SOL_RING)
+    write_price(db, BOLT_4ED, 200, day=day(0))
+    assert (await client.get(f"{BASE}/{cid}/value", headers=owner.headers)).json()["data"]["value_cents"] == 400
+    write_price(db, BOLT_4ED, 300, day=day(1))                          # prices moved: the summary is stale
+    with db.cursor() as cur:                                            # the catalog renames a printing
+        cur.execute("UPDATE card_catalog.card_versions SET name = 'Zap Ring' WHERE card_version_id = %s", (SOL_RING,))
+    done = await service_manager.execute_service("user_collection.value.refresh", force=True)
+    assert done["values_recomputed"] == 1 and done["renamed_entries"] == 1
+    with db.cursor() as cur:
+        cur.execute("SELECT s.value_cents, s.prices_version = p.version FROM user_collection.value_summary s,"
+                    " pricing.latest_prices_version p WHERE s.collection_id = %s", (cid,))
+        assert cur.fetchone() == (600, True)
+    names = [e["name"] for e in (await client.get(f"{BASE}/{cid}/entries", headers=owner.headers)).json()["data"]]
+    assert names == ["Lightning Bolt", "Zap Ring"]
+    again = await service_manager.execute_service("user_collection.value.refresh", force=True)
+    assert again["values_recomputed"] == 0 and again["renamed_entries"] == 0
+
+
 async def test_value_in_euros_and_configured_multipliers(client, db, owner, new_collection, add_entry, app):
     app.state.settings.collection_condition_multipliers["LP"] = 0.5
     cid = (await new_collection(owner, currency="EUR"))["collection_id"]
