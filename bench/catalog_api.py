@@ -19,7 +19,6 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,18 +28,14 @@ import urllib.request
 from pathlib import Path
 
 import httpx
-import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.new_services.card_catalog.catalog_load.bulk_file import BulkFile  # noqa: E402
-from backend.runtime import Runtime  # noqa: E402
-from bench.common import (bench_settings, create_database, drop_database, free_port,  # noqa: E402
-                          loaded_printings, migrate_database, percentile, server_url, start_logging, with_database)
-from bench.generate_cards import DEFAULT_SOURCES, generate  # noqa: E402
+from bench.common import percentile  # noqa: E402
+from bench.harness import (SOURCES, analysed_catalog, catalog_database, resolve_driver, running_server,  # noqa: E402
+                           server_env)
 
-SOURCES = DEFAULT_SOURCES
 DATA = SOURCES[0].parent
 BENCH_DB = "automana_bench_catalog"
 SMOKE_PRINTINGS = 300
@@ -90,40 +85,6 @@ done = function(summary, latency, requests)
     summary.errors.status))
 end
 """
-
-
-async def build_catalog(url: str, target: int, workdir: Path, sources: list[Path]) -> None:
-    """Write a bulk file with the ingest helper's generator (real cards, varied; synthetic ones when
-    `sources` is empty) and load it through the catalog's bulk-load key."""
-    bulk = workdir / "bench-cards.json.gz"
-    written = generate(sources, target, bulk)
-    settings = bench_settings(url)
-    start_logging(settings)
-    async with Runtime(settings, service_type="bench") as runtime:
-        started = time.monotonic()
-        counts = await runtime.execute_service("card_catalog.catalog_load.load_cards", cards=BulkFile(bulk).records())
-    print(f"generated {written} printings; loaded {counts.seen} ({counts.inserted} inserted, "
-          f"{counts.rejected} rejected) in {time.monotonic() - started:.0f}s")
-
-
-def start_server(module: str, port: int, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", module, "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-         "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def wait_ready(module: str, proc: subprocess.Popen, port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=1)
-            return
-        except Exception:  # noqa: BLE001 - not listening yet
-            if proc.poll() is not None:
-                raise RuntimeError(f"{module} exited: {proc.stderr.read().decode()[-2000:]}") from None
-            time.sleep(0.2)
-    raise RuntimeError(f"{module} did not start")
 
 
 def python_load(base: str, paths: list[str], *, duration: float, connections: int, seed: int = 42) -> dict:
@@ -211,59 +172,27 @@ def main() -> None:
         args.driver = "python" if args.driver == "auto" else args.driver
     elif not args.synthetic and len(sources) != len(SOURCES):
         sys.exit(f"needs the Scryfall files in {DATA} (or --synthetic, or --smoke)")
-    driver = args.driver
-    if driver == "auto":
-        driver = "wrk" if shutil.which("wrk") else "python"
-    elif driver == "wrk" and not shutil.which("wrk"):
-        sys.exit("wrk is not installed (apt-get install wrk), or use --driver python")
-    server = server_url(args.server_url)
-    bench_db = f"{BENCH_DB}_smoke_{os.getpid()}" if args.smoke else BENCH_DB
-    url = with_database(server, bench_db)
-
-    reuse = args.keep_db and loaded_printings(url) >= min(100_000, int(args.printings * 0.99))
-    try:
-        if not reuse:
-            create_database(server, bench_db)
-            migrate_database(url)
-            with tempfile.TemporaryDirectory() as tmp:
-                asyncio.run(build_catalog(url, args.printings, Path(tmp), sources))
-        measure(args, url, driver)
-    finally:
-        if not args.keep_db:
-            drop_database(server, bench_db)
+    with catalog_database(args, sources, BENCH_DB) as url:
+        measure(args, url, resolve_driver(args.driver))
 
 
 def measure(args, url: str, driver: str) -> None:
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("VACUUM ANALYZE")
-        cur.execute("SELECT count(*), count(DISTINCT oracle_id) FROM card_catalog.card_versions")
-        printings, oracles = cur.fetchone()
-        cur.execute("SELECT card_version_id FROM card_catalog.card_versions ORDER BY random() LIMIT 5000")
-        ids = [str(r[0]) for r in cur.fetchall()]
+    with analysed_catalog(url) as catalog:
+        cur, printings, oracles, ids = catalog.cursor, catalog.printings, catalog.oracles, catalog.ids
         cur.execute("SELECT name FROM card_catalog.oracle_cards WHERE NOT is_extra ORDER BY random() LIMIT 2000")
         names = [r[0] for r in cur.fetchall()]
         expected_totals = {}
         for q, sql in TYPICAL_SEARCHES.items():
             cur.execute(sql)
             expected_totals[q] = cur.fetchone()[0]
-    conn.close()
     print(f"catalog: {printings} printings, {oracles} oracle cards")
 
-    env = {**os.environ, "ENV": "dev", "DATABASE_URL": url, "BENCH_DATABASE_URL": url, "LOG_LEVEL": "WARNING",
-           "LOG_TO_DATABASE": "false", "PYTHONPATH": str(ROOT)}
-    env.pop("REDIS_URL", None)
+    env = server_env(url, BENCH_DATABASE_URL=url)   # the bare app reads BENCH_DATABASE_URL
     rng = random.Random(7)
-    api_port, bare_port = free_port(), free_port()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        api = start_server("backend.main:app", api_port, env)
-        bare = start_server("bench.bare_app:app", bare_port, env)
-        try:
-            wait_ready("backend.main:app", api, api_port)
-            wait_ready("bench.bare_app:app", bare, bare_port)
-            api_base, bare_base = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{bare_port}"
+        with running_server(env, workdir) as api_base, \
+                running_server(env, workdir, module="bench.bare_app:app", ready_path="/docs") as bare_base:
             card_paths = [f"/api/catalog/mtg/card-reference/{i}" for i in ids]
             bare_paths = [f"/cards/{i}" for i in ids]
             same_sql_paths = [f"/cards-same-sql/{i}" for i in ids]
@@ -324,10 +253,6 @@ def measure(args, url: str, driver: str) -> None:
                 result = wrk(api_base, [path], **others)
                 check = "OK" if total == expected else f"MISMATCH (SQL says {expected})"
                 print(fmt(f"search {q}", result, other_settings) + f"  total_count {total} {check}")
-        finally:
-            for proc in (api, bare):
-                proc.terminate()
-                proc.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import collections
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,9 +35,9 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.catalog_api import SOURCES  # noqa: E402
 from bench.common import percentile  # noqa: E402
-from bench.search_cost import BENCH_DB, CARDS, catalog_database, clear_gate_counters, running_api  # noqa: E402
+from bench.harness import SOURCES, catalog_database, resolve_driver, running_server, server_env  # noqa: E402
+from bench.search_cost import BENCH_DB, CARDS, clear_gate_counters  # noqa: E402
 
 SMOKE_PRINTINGS = 300
 SMOKE_DURATION = 2.0
@@ -329,25 +328,18 @@ def main() -> None:
     elif not args.synthetic and len(sources) != len(SOURCES):
         sys.exit("needs the Scryfall files in ../shared/data (or --synthetic, or --smoke)")
 
-    driver = args.driver
-    if driver == "auto":
-        driver = "wrk" if shutil.which("wrk") else "python"
-    elif driver == "wrk" and not shutil.which("wrk"):
-        sys.exit("wrk is not installed (apt-get install wrk), or use --driver python")
+    driver = resolve_driver(args.driver)
 
     with catalog_database(args, sources, BENCH_DB) as url:
         catalog = catalog_sample(url)
         print(f"catalog: {catalog['printings']} printings; {driver}, {args.connections} connections, {args.duration:g} s, "
               f"{args.addresses} client addresses; mix {args.mix}; CPUs {os.cpu_count()}, load average "
               f"{os.getloadavg()[0]:.2f} (client and server share them)")
-        env = {**os.environ, "ENV": "dev", "DATABASE_URL": url, "REDIS_URL": args.redis_url, "LOG_LEVEL": "WARNING",
-               "LOG_TO_DATABASE": "false", "PYTHONPATH": str(ROOT)}
-        for name in [name for name in env if name.startswith("SEARCH_")]:
-            del env[name]
+        env = server_env(url, args.redis_url)
         env.update(dict(assignment.split("=", 1) for assignment in args.server_env))
         clear_gate_counters(args.redis_url, "automana:search:*", "automana:login:*")
         try:
-            with tempfile.TemporaryDirectory() as tmp, running_api(env, Path(tmp)) as base:
+            with tempfile.TemporaryDirectory() as tmp, running_server(env, Path(tmp)) as base:
                 run(base, catalog, args, driver)
         finally:
             clear_gate_counters(args.redis_url, "automana:search:*", "automana:login:*")

@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import shutil
 import sys
 import tempfile
 import time
@@ -26,16 +24,15 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-import psycopg2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.runtime import Runtime  # noqa: E402
-from bench.catalog_api import (SOURCES, TYPICAL_SEARCHES, build_catalog, fmt, start_server,  # noqa: E402
-                               wait_ready, wrk)
-from bench.common import (bench_settings, create_database, drop_database, free_port,  # noqa: E402
-                          loaded_printings, migrate_database, server_url, start_logging, with_database)
+from bench.catalog_api import TYPICAL_SEARCHES, fmt, wrk  # noqa: E402
+from bench.common import bench_settings, start_logging  # noqa: E402
+from bench.harness import (SOURCES, analysed_catalog, catalog_database, resolve_driver, running_server,  # noqa: E402
+                           server_env)
 
 BENCH_DB = "automana_bench_scryfall"
 SMOKE_PRINTINGS = 300
@@ -64,50 +61,21 @@ def main() -> None:
         args.connections = min(args.connections, 4)
         args.search_connections = min(args.search_connections, 2)
         args.driver = "python" if args.driver == "auto" else args.driver
-    driver = args.driver
-    if driver == "auto":
-        driver = "wrk" if shutil.which("wrk") else "python"
-    server = server_url(args.server_url)
-    bench_db = f"{BENCH_DB}_smoke_{os.getpid()}" if args.smoke else BENCH_DB
-    url = with_database(server, bench_db)
-    reuse = args.keep_db and loaded_printings(url) >= min(100_000, int(args.printings * 0.99))
-    try:
-        if not reuse:
-            create_database(server, bench_db)
-            migrate_database(url)
-            with tempfile.TemporaryDirectory() as tmp:
-                asyncio.run(build_catalog(url, args.printings, Path(tmp), sources))
-        measure(args, url, driver)
+    with catalog_database(args, sources, BENCH_DB) as url:
+        measure(args, url, resolve_driver(args.driver))
         with tempfile.TemporaryDirectory() as tmp:
             asyncio.run(bulk_generation(url, Path(tmp)))
-    finally:
-        if not args.keep_db:
-            drop_database(server, bench_db)
 
 
 def measure(args, url: str, driver: str) -> None:
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("VACUUM ANALYZE")
-        cur.execute("SELECT count(*), count(DISTINCT oracle_id) FROM card_catalog.card_versions")
-        printings, oracles = cur.fetchone()
-        cur.execute("SELECT count(*) FROM card_catalog.card_documents")
-        documents = cur.fetchone()[0]
-        cur.execute("SELECT card_version_id FROM card_catalog.card_versions ORDER BY random() LIMIT 5000")
-        ids = [str(r[0]) for r in cur.fetchall()]
-    conn.close()
+    with analysed_catalog(url) as catalog:
+        printings, oracles, ids = catalog.printings, catalog.oracles, catalog.ids
+        catalog.cursor.execute("SELECT count(*) FROM card_catalog.card_documents")
+        documents = catalog.cursor.fetchone()[0]
     print(f"catalog: {printings} printings ({documents} with their card object), {oracles} oracle cards")
-    env = {**os.environ, "ENV": "dev", "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "LOG_TO_DATABASE": "false",
-           "PYTHONPATH": str(ROOT)}
-    env.pop("REDIS_URL", None)
-    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        api = start_server("backend.main:app", port, env)
-        try:
-            wait_ready("backend.main:app", api, port)
-            base = f"http://127.0.0.1:{port}"
+        with running_server(server_env(url), workdir) as base:
             tool = "wrk" if driver == "wrk" else "python driver"
             by_id = {"duration": args.duration, "connections": args.connections, "threads": 2, "workdir": workdir,
                      "driver": driver}
@@ -143,9 +111,6 @@ def measure(args, url: str, driver: str) -> None:
                 print(fmt(f"/scryfall search {q}", scryfall, search_settings)
                       + f"  total {ours} {'OK' if ours == native_total else 'MISMATCH'}")
                 print(f"search p95 ratio /scryfall / native for {q}: {scryfall['p95'] / max(native['p95'], 1):.2f}")
-        finally:
-            api.terminate()
-            api.wait(timeout=20)
 
 
 async def bulk_generation(url: str, folder: Path) -> None:

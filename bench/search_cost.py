@@ -27,14 +27,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import contextlib
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -45,9 +41,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backend.core.settings import Settings  # noqa: E402
-from bench.catalog_api import SOURCES, build_catalog, fmt, wrk  # noqa: E402
-from bench.common import create_database, drop_database, free_port, loaded_printings, migrate_database, percentile  # noqa: E402
-from bench.common import server_url, with_database  # noqa: E402
+from bench.catalog_api import fmt, wrk  # noqa: E402
+from bench.common import percentile  # noqa: E402
+from bench.harness import (SOURCES, analysed_catalog, catalog_database, resolve_driver, running_server,  # noqa: E402
+                           server_env)
 
 BENCH_DB = "automana_bench_search_cost"
 SMOKE_PRINTINGS = 300
@@ -143,39 +140,6 @@ async def by_id_under_attack(base: str, paths: list[str], by_id: dict, attackers
     return result, attack, time.perf_counter() - started
 
 
-@contextlib.contextmanager
-def running_api(env: dict, workdir: Path) -> Iterator[str]:
-    """One uvicorn worker of the real app on a free port; its log goes to a file (a pipe nobody
-    reads would block the server once full). Yields the base URL; stops the server afterwards."""
-    port = free_port()
-    log_path = workdir / f"api-{port}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", "1", "--no-access-log", "--log-level", "warning", "--loop", "uvloop", "--http", "httptools"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the API did not start: {log_path.read_text(errors='replace')[-2000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def wait_idle(url: str) -> None:
     """Wait until the searches the attackers left running in Postgres have ended (the next phase
     measures an unloaded server)."""
@@ -207,23 +171,12 @@ def clear_gate_counters(redis_url: str, *patterns: str) -> None:
 
 
 def measure(args, url: str, driver: str) -> None:
-    conn = psycopg2.connect(url)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("VACUUM ANALYZE")
-        cur.execute("SELECT count(*), count(DISTINCT oracle_id) FROM card_catalog.card_versions")
-        printings, oracles = cur.fetchone()
-        cur.execute("SELECT card_version_id FROM card_catalog.card_versions ORDER BY random() LIMIT 5000")
-        ids = [str(row[0]) for row in cur.fetchall()]
-    conn.close()
+    with analysed_catalog(url) as catalog:
+        printings, oracles, ids = catalog.printings, catalog.oracles, catalog.ids
     print(f"catalog: {printings} printings, {oracles} oracle cards; load average {os.getloadavg()[0]:.2f}")
 
     paths = [f"{CARDS}/{card_id}" for card_id in ids]
-    base_env = {**os.environ, "ENV": "dev", "DATABASE_URL": url, "REDIS_URL": args.redis_url, "LOG_LEVEL": "WARNING",
-                "LOG_TO_DATABASE": "false", "PYTHONPATH": str(ROOT)}
-    for name in list(base_env):
-        if name.startswith("SEARCH_"):
-            del base_env[name]
+    base_env = server_env(url, args.redis_url)
     base_env.update(dict(assignment.split("=", 1) for assignment in args.server_env))
     pool_size = Settings(**{"env": "dev", "database_url": url}).db_pool_max_size
     tool = "wrk -t2" if driver == "wrk" else "python driver"
@@ -240,7 +193,7 @@ def measure(args, url: str, driver: str) -> None:
                 key.removeprefix("SEARCH_").lower(): value for key, value in env.items() if key.startswith("SEARCH_")}}).search
             print(f"[{config}: {describe(search)}]")
             clear_gate_counters(args.redis_url)
-            with running_api(env, Path(tmp)) as api_base:
+            with running_server(env, Path(tmp)) as api_base:
                 if not args.smoke:
                     wrk(api_base, paths, **{**by_id, "duration": 3})   # warm the server and Postgres' cache
                 unloaded_total = loaded_total = 0.0
@@ -299,35 +252,9 @@ def main() -> None:
         sources = []
     elif not args.synthetic and len(sources) != len(SOURCES):
         sys.exit("needs the Scryfall files in ../shared/data (or --synthetic, or --smoke)")
-    driver = args.driver
-    if driver == "auto":
-        driver = "wrk" if shutil.which("wrk") else "python"
-    elif driver == "wrk" and not shutil.which("wrk"):
-        sys.exit("wrk is not installed (apt-get install wrk), or use --driver python")
     with catalog_database(args, sources, BENCH_DB) as url:
-        measure(args, url, driver)
+        measure(args, url, resolve_driver(args.driver))
 
-
-@contextlib.contextmanager
-def catalog_database(args, sources: list[Path], name: str) -> Iterator[str]:
-    """The bench catalog: >= args.printings printings in database `name` (its own per process with
-    --smoke), built unless --keep-db finds it loaded, dropped afterwards unless --keep-db."""
-    server = server_url(args.server_url)
-    bench_db = f"{name}_smoke_{os.getpid()}" if args.smoke else name
-    url = with_database(server, bench_db)
-    reuse = args.keep_db and loaded_printings(url) >= int(args.printings * 0.99)
-    try:
-        if reuse:
-            migrate_database(url)   # migrations added since it was built
-        else:
-            create_database(server, bench_db)
-            migrate_database(url)
-            with tempfile.TemporaryDirectory() as tmp:
-                asyncio.run(build_catalog(url, args.printings, Path(tmp), sources))
-        yield url
-    finally:
-        if not args.keep_db:
-            drop_database(server, bench_db)
 
 if __name__ == "__main__":
     main()

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,9 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from backend.request_handling.errors import DomainError  # noqa: E402
 from backend.runtime import Runtime  # noqa: E402
-from bench.catalog_api import SOURCES, build_catalog  # noqa: E402
-from bench.common import (bench_settings, create_database, drop_database, loaded_printings, migrate_database,  # noqa: E402
-                          percentile, server_url, start_logging, with_database)
+from bench.common import bench_settings, percentile, start_logging  # noqa: E402
+from bench.harness import SOURCES, catalog_database  # noqa: E402
 
 BENCH_DB = "automana_bench_search_language"
 SMOKE_PRINTINGS = 300
@@ -151,20 +148,8 @@ def main() -> None:
     sources = [] if args.synthetic else [p for p in SOURCES if p.is_file()]
     if args.smoke:
         args.printings, args.iterations = min(args.printings, SMOKE_PRINTINGS), SMOKE_ITERATIONS
-    server = server_url(args.server_url)
-    name = f"{BENCH_DB}_smoke_{os.getpid()}" if args.smoke else BENCH_DB
-    url = with_database(server, name)
-    reuse = args.keep_db and loaded_printings(url) >= int(args.printings * 0.95)
-    try:
-        if not reuse:
-            create_database(server, name)
-            migrate_database(url)
-            with tempfile.TemporaryDirectory() as tmp:
-                asyncio.run(build_catalog(url, args.printings, Path(tmp), sources))
+    with catalog_database(args, sources, BENCH_DB, reuse_fraction=0.95) as url:
         asyncio.run(measure(url, args.iterations))
-    finally:
-        if not args.keep_db:
-            drop_database(server, name)
 
 
 if __name__ == "__main__":
