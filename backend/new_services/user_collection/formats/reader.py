@@ -36,6 +36,27 @@ _PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
+# Fields whose cells repeat from row to row (a few conditions, languages, sets, dates, prices): their
+# parsers are pure functions of the cell, so each file's reader remembers what a cell parsed to.
+_REPEATING = frozenset({"quantity", "set_code", "set_name", "language", "finish", "condition", "purchase_price",
+                        "purchase_currency", "acquired_at", "tags"})
+_MEMO_CELLS = 4096   # per field: a column of distinct values stops being remembered there
+
+
+def _memoised(parse: Callable[[str], object]) -> Callable[[str], object]:
+    memo: dict[str, object] = {}
+
+    def parse_cell(cell: str) -> object:
+        try:
+            return memo[cell]
+        except KeyError:
+            value = parse(cell)          # a bad cell raises: never remembered
+            if len(memo) < _MEMO_CELLS:
+                memo[cell] = value
+            return value
+    return parse_cell
+
+
 class CollectionReader:
     """An iterator of ImportRow | RowError; what the file is (`format`, `headers`, `delimiter`) is
     known as soon as it is made, before the first row is read."""
@@ -99,7 +120,8 @@ def _csv_rows(source: LineSource, spec: CsvFormat, headers: Sequence[str],
               delimiter: str) -> Iterator[ImportRow | RowError]:
     located = locate_columns(spec, headers)
     # In file order, so the error reported for a row with several bad cells is its leftmost one.
-    plan = sorted((index, header, field, _PARSERS[field]) for field, (index, header) in located.items())
+    plan = sorted((index, header, field, _memoised(_PARSERS[field]) if field in _REPEATING else _PARSERS[field])
+                  for field, (index, header) in located.items())
     identifier_header = next(located[field][1] for field in IDENTIFIER_FIELDS if field in located)
     keys = tuple(headers)
     # strict: a malformed quoted field stops the read with its line instead of silently eating rows.
