@@ -96,25 +96,45 @@ def find_referenced_keys(paths: Iterable[Path]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     problems: list[str] = []
     for root in paths:
-        files = [root] if root.is_file() else sorted(root.rglob("*.py"))
-        for file in files:
-            tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                func = node.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-                if name not in KEY_CALLS:
-                    continue
-                arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "key"), None)
-                where = f"{file}:{node.lineno}"
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    found.setdefault(arg.value, []).append(where)
-                elif arg is not None and not _is_forwarded_parameter(arg):
-                    problems.append(f"{where}: service key must be a string literal")
+        for file in [root] if root.is_file() else sorted(root.rglob("*.py")):
+            calls, bad = _key_calls_in(file)
+            for key, where in calls:
+                found.setdefault(key, []).append(where)
+            problems.extend(bad)
     if problems:
         raise ServiceRegistryError("; ".join(problems))
     return found
+
+
+# file -> (its size and modification time, what _key_calls_in found): every start-up validates the
+# registry, and a process that starts many (the test suite) re-reads only the files that changed.
+_parsed_files: dict[Path, tuple[tuple[int, int], tuple[list[tuple[str, str]], list[str]]]] = {}
+
+
+def _key_calls_in(file: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (key, "file:line") of each key call in one source file, and its calls whose key is not a literal."""
+    stat = file.stat()
+    version = (stat.st_mtime_ns, stat.st_size)
+    cached = _parsed_files.get(file)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    calls: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"), filename=str(file))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in KEY_CALLS:
+            continue
+        arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "key"), None)
+        where = f"{file}:{node.lineno}"
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            calls.append((arg.value, where))
+        elif arg is not None and not _is_forwarded_parameter(arg):
+            problems.append(f"{where}: service key must be a string literal")
+    _parsed_files[file] = (version, (calls, problems))
+    return calls, problems
 
 
 def _is_forwarded_parameter(arg: ast.AST) -> bool:
