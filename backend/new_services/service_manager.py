@@ -120,7 +120,10 @@ def _key_calls_in(file: Path) -> tuple[list[tuple[str, str]], list[str]]:
         return cached[1]
     calls: list[tuple[str, str]] = []
     problems: list[str] = []
-    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"), filename=str(file))):
+    source = file.read_text(encoding="utf-8")
+    # Most files call no key at all: only those naming a key call are parsed.
+    tree = ast.parse(source, filename=str(file)) if any(name in source for name in KEY_CALLS) else ast.Module([], [])
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
