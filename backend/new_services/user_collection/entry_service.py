@@ -232,5 +232,6 @@ async def list_entries(*, collection_repository, entry_repository, value_reposit
         ids, total = await entry_repository.list(
             collection_id, finish=filters.get("finish"), condition=filters.get("condition"), language=language,
             tag=filters.get("tag"), compiled=compiled, sort=sort, limit=limit, offset=offset,
-            entry_count=collection["entry_count"], time_limit_ms=search_time_limit_ms(compiled, settings) if compiled else None, **valuation.params)
+            entry_count=collection["entry_count"],
+            time_limit_ms=search_time_limit_ms(compiled, settings) if compiled else None, **valuation.params)
     return await entries_out(entry_repository, value_repository, settings, collection, ids), total

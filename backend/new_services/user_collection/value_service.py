@@ -219,9 +219,9 @@ async def refresh(*, uow, settings: Settings, redis=None, force: bool = False) -
         stale = await repos.value.stale_summaries(usd_key=usd.key, eur_key=eur.key)
         activity = await repos.value.price_activity()
         collections = await repos.value.collections_with_history()
-    for row in stale:
+    for collection_id in stale:
         async with uow.step() as repos:
-            collection = await repos.collection.lock_by_id(row["collection_id"])   # its contents as of now
+            collection = await repos.collection.lock_by_id(collection_id)   # its contents as of now
             if collection is not None:
                 await value_summary(repos.value, collection, Valuation.of(settings, collection["currency"]))
     done = {"renamed_entries": renamed, "values_recomputed": len(stale)}

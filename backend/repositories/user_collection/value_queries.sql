@@ -119,7 +119,7 @@ ON CONFLICT (collection_id) DO UPDATE SET
 -- name: stale_summaries
 -- $1 valuation key of USD collections, $2 of EUR ones: collections whose cached value was computed
 -- from other contents, settings or prices.
-SELECT c.collection_id, c.kind, c.currency, c.contents_version
+SELECT c.collection_id
 FROM user_collection.value_summary s
 JOIN user_collection.collections c ON c.collection_id = s.collection_id
 CROSS JOIN pricing.latest_prices_version p

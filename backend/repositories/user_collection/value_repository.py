@@ -89,8 +89,8 @@ class ValueRepository(BaseRepository):
         await self.conn.execute(queries.save_summary, collection_id, contents_version, valuation_key,
                                 prices_version, *(summary[column] for column in SUMMARY_COLUMNS))
 
-    async def stale_summaries(self, *, usd_key: str, eur_key: str) -> list[dict]:
-        return [dict(row) for row in await self.conn.fetch(queries.stale_summaries, usd_key, eur_key)]
+    async def stale_summaries(self, *, usd_key: str, eur_key: str) -> list[uuid.UUID]:
+        return [row["collection_id"] for row in await self.conn.fetch(queries.stale_summaries, usd_key, eur_key)]
 
     async def priced_entries(self, collection_id: uuid.UUID, *, currency: str, sources: list[str],
                              multipliers: dict[str, float]) -> list[dict]:
